@@ -1,0 +1,71 @@
+# Fernway data platform. `make` (or `make help`) lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+.SHELLFLAGS := -eu -o pipefail -c
+
+ROOT := $(CURDIR)
+LOCATIONS := analytics
+PROJECTS := $(addprefix projects/,$(LOCATIONS))
+PY_ENVS := libs/fernway-core sandbox $(PROJECTS) .
+DBT_PROJECTS := $(patsubst %/dbt_project.yml,%,$(wildcard projects/*/dbt/*/dbt_project.yml))
+SCALE ?= 100000
+DAYS ?= 92
+PORT ?= 3000
+HOST ?= 127.0.0.1
+
+export UV_PYTHON_DOWNLOADS := never
+export DAGSTER_HOME ?= $(ROOT)/.dagster
+export FERNWAY_DUCKDB_PATH ?= $(ROOT)/data/warehouse.duckdb
+UV := $(or $(shell command -v uv 2>/dev/null),$(ROOT)/.tools/bin/uv)
+PY := $(ROOT)/.venv/bin/python
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@echo "  Variables: SCALE=$(SCALE) DAYS=$(DAYS) HOST=$(HOST) PORT=$(PORT)"
+
+$(ROOT)/.tools/bin/uv:
+	@echo "uv not found: installing it into .tools/ (python3 -m venv + pip)"
+	python3 -m venv $(ROOT)/.tools && $(ROOT)/.tools/bin/pip install --quiet uv
+
+.env:
+	cp .env.example .env
+
+setup: $(UV) .env ## Install every environment (seconds when nothing changed)
+	@for d in $(PY_ENVS); do (cd $$d && $(UV) sync --locked --quiet) || exit 1; done
+	@for d in $(DBT_PROJECTS); do \
+		m=$$d/target/manifest.json; \
+		if [ ! -f $$m ] || [ -n "$$(find $$d -path $$d/target -prune -o -newer $$m -type f -print -quit)" ]; then \
+			echo "dbt parse $$d"; venv=$$(echo $$d | cut -d/ -f1-2)/.venv; \
+			$$venv/bin/dbt parse --quiet --project-dir $$d --profiles-dir $$d; \
+		fi; done
+	@$(PY) -m fernway_core.platform.java
+	@$(PY) -m fernway_core.platform.instance
+
+sandbox: setup ## Run the local stand-ins for every external system (foreground)
+	$(PY) -m fernway_sandbox serve --scale $(SCALE) --days $(DAYS) --truth data/sandbox_truth.json
+
+demo: setup ## Start the sandbox, materialize every asset of every location, print a summary
+	$(PY) -m fernway_core.platform.demo --scale $(SCALE) --days $(DAYS) $(addprefix --location ,$(LOCATIONS))
+
+dev: setup ## Open the Dagster UI and daemon over all locations on $(HOST):$(PORT)
+	cd $(ROOT) && .venv/bin/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
+
+test: setup ## Run every test suite (what CI runs)
+	@for d in $(PY_ENVS); do echo "== tests: $$d"; (cd $$d && .venv/bin/pytest -q -p no:cacheprovider) || exit 1; done
+
+bench: setup ## Measure the performance figures into bench/results.json (SCALE=...)
+	$(PY) bench/run.py --scale $(SCALE)
+
+lint: setup ## ruff (lint + format check) and sqlfluff on every dbt project
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	@for d in $(DBT_PROJECTS); do venv=$$(echo $$d | cut -d/ -f1-2)/.venv; \
+		echo "sqlfluff $$d"; (cd $$d && $(ROOT)/$$venv/bin/sqlfluff lint models) || exit 1; done
+
+fix: setup ## Apply ruff and sqlfluff fixes
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+	@for d in $(DBT_PROJECTS); do venv=$$(echo $$d | cut -d/ -f1-2)/.venv; \
+		(cd $$d && $(ROOT)/$$venv/bin/sqlfluff fix models) || exit 1; done
+
+.PHONY: help setup sandbox demo dev test bench lint fix

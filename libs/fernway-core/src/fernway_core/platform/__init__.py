@@ -1,0 +1,1 @@
+"""Platform tooling: load a location, materialize it in process, drive the demo."""

@@ -1,0 +1,56 @@
+"""The S3 bucket where partners drop bulk order exports (moto locally, AWS in production)."""
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+
+import dagster as dg
+import pyarrow as pa
+import pyarrow.parquet as pq
+from dagster_aws.s3 import S3Resource
+from fernway_core.settings import get_settings
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One object in the exports bucket."""
+
+    key: str
+    last_modified: datetime
+    etag: str
+
+
+class ExportsBucket(dg.ConfigurableResource):
+    """Lists and reads partner export files under one prefix of one bucket."""
+
+    s3: dg.ResourceDependency[S3Resource]
+    bucket: str
+    prefix: str = "partner_orders/"
+
+    def list_files(self) -> list[ExportFile]:
+        """Every export file, oldest first."""
+        paginator = self.s3.get_client().get_paginator("list_objects_v2")
+        files = [
+            ExportFile(o["Key"], o["LastModified"], o["ETag"].strip('"'))
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix)
+            for o in page.get("Contents", [])
+            if o["Key"].endswith(".parquet")
+        ]
+        return sorted(files, key=lambda f: (f.last_modified, f.key))
+
+    def read_table(self, key: str) -> pa.Table:
+        """Download one Parquet export into Arrow."""
+        body = self.s3.get_client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        return pq.read_table(io.BytesIO(body))
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    """Bind the exports bucket from settings; credentials come from the standard AWS chain."""
+    settings = get_settings()
+    s3 = S3Resource(endpoint_url=settings.s3_endpoint_url, region_name=settings.aws_region)
+    return dg.Definitions(
+        resources={
+            "exports": ExportsBucket(s3=s3, bucket=settings.s3_exports_bucket),
+        }
+    )

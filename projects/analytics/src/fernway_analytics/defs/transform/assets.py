@@ -1,0 +1,33 @@
+"""The `analytics` dbt project (staging -> intermediate -> marts) as Dagster assets."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from fernway_core.dbt import SchemaTableTranslator, build_with_table_metadata, dbt_environment
+from fernway_core.warehouse import WAREHOUSE_POOL, Warehouse
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[4] / "dbt" / "analytics"
+analytics_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+analytics_project.prepare_if_dev()
+
+TRANSLATOR = SchemaTableTranslator(
+    group_name="transform", owners=["team:analytics"], kinds={"dbt", "duckdb"}
+)
+
+
+@dbt_assets(
+    manifest=analytics_project.manifest_path,
+    project=analytics_project,
+    dagster_dbt_translator=TRANSLATOR,
+    pool=WAREHOUSE_POOL,
+)
+def analytics_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+) -> Iterator[Any]:
+    """Build the selected dbt models and run their tests (reported as asset checks)."""
+    with dbt_environment(warehouse):
+        invocation = dbt.cli(["build"], context=context)
+        yield from build_with_table_metadata(context, invocation.stream(), warehouse)
