@@ -18,7 +18,7 @@ _TABLE_TYPES = {"model", "seed", "snapshot"}
 
 
 class SchemaTableTranslator(DagsterDbtTranslator):
-    """Keys mirror where the data lives (`<schema>/<table>`); group, owner and kinds per location."""
+    """Keys mirror where data lives (`<schema>/<table>`); group, owners and kinds per location."""
 
     def __init__(self, group_name: str, owners: list[str], kinds: set[str]) -> None:
         super().__init__(settings=DagsterDbtTranslatorSettings(enable_code_references=False))
@@ -84,9 +84,11 @@ def build_with_table_metadata(
     buffered = list(events)
     for event in buffered:
         if isinstance(event, dg.Output | dg.AssetMaterialization):
-            key = context.asset_key_for_output(event.output_name) if isinstance(
-                event, dg.Output
-            ) else event.asset_key
+            key = (
+                context.asset_key_for_output(event.output_name)
+                if isinstance(event, dg.Output)
+                else event.asset_key
+            )
             table = ".".join(key.path[-2:])
             yield event.with_metadata({**event.metadata, **warehouse.table_metadata(table)})
         else:

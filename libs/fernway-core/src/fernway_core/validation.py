@@ -9,7 +9,9 @@ import duckdb
 import orjson
 import pyarrow as pa
 
-_ALLOWED_TYPE = re.compile(r"^(varchar|integer|bigint|double|boolean|date|timestamp|decimal\(\d+,\d+\))$")
+_ALLOWED_TYPE = re.compile(
+    r"^(varchar|integer|bigint|double|boolean|date|timestamp|decimal\(\d+,\d+\))$"
+)
 REJECT_SCHEMA = pa.schema(
     [
         ("source", pa.string()),
@@ -107,9 +109,13 @@ def validate_records(records: list[dict], spec: RecordSpec, source: str) -> Vali
     """Type-check records in one DuckDB pass; invalid ones become rejects, dupes collapse."""
     con = duckdb.connect()
     try:
-        con.execute("create temp table src as select unnest(from_json(?::json, '[\"json\"]')) as j",
-                    [orjson.dumps(records).decode()])
-        con.execute(f"create temp table checked as select j, {_reason_sql(spec)} as reason from src")
+        con.execute(
+            "create temp table src as select unnest(from_json(?::json, '[\"json\"]')) as j",
+            [orjson.dumps(records).decode()],
+        )
+        con.execute(
+            f"create temp table checked as select j, {_reason_sql(spec)} as reason from src"
+        )
         key = f"json_extract_string(j, {_path(spec.key)})"
         part = (
             f"strftime(cast({_typed(_field(spec, spec.partition_field))} as date), '%Y-%m-%d')"
@@ -130,9 +136,7 @@ def validate_records(records: list[dict], spec: RecordSpec, source: str) -> Vali
         ).to_arrow_table()
         valid_count = con.sql("select count(*) from checked where reason is null").fetchone()[0]
         known = [f.name for f in spec.fields]
-        drift = con.sql(
-            "select distinct unnest(json_keys(j)) as k from src order by k"
-        ).fetchall()
+        drift = con.sql("select distinct unnest(json_keys(j)) as k from src order by k").fetchall()
     finally:
         con.close()
     return Validated(

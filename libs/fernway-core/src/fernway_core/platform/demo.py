@@ -18,13 +18,30 @@ from fernway_core.settings import get_settings, repo_root
 READY_TIMEOUT_S = 300
 
 
-def start_sandbox(args: argparse.Namespace, start: dt.date, data_dir: Path) -> tuple[subprocess.Popen, dict]:
+def start_sandbox(
+    args: argparse.Namespace, start: dt.date, data_dir: Path
+) -> tuple[subprocess.Popen, dict]:
     """Run the sandbox in a child process; return it and the environment it advertises."""
     ready = Path(tempfile.mkdtemp()) / "ready.json"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "fernway_sandbox", "serve", "--seed", str(args.seed),
-         "--scale", str(args.scale), "--start", start.isoformat(), "--days", str(args.days),
-         "--truth", str(data_dir / "sandbox_truth.json"), "--ready-file", str(ready)],
+        [
+            sys.executable,
+            "-m",
+            "fernway_sandbox",
+            "serve",
+            "--seed",
+            str(args.seed),
+            "--scale",
+            str(args.scale),
+            "--start",
+            start.isoformat(),
+            "--days",
+            str(args.days),
+            "--truth",
+            str(data_dir / "sandbox_truth.json"),
+            "--ready-file",
+            str(ready),
+        ],
     )
     deadline = time.monotonic() + READY_TIMEOUT_S
     while not ready.exists():
@@ -35,12 +52,23 @@ def start_sandbox(args: argparse.Namespace, start: dt.date, data_dir: Path) -> t
     return proc, json.loads(ready.read_text())["env"]
 
 
-def materialize(location: str, root: Path, env: dict, start: dt.date, end: dt.date, report: Path) -> int:
+def materialize(
+    location: str, root: Path, env: dict, start: dt.date, end: dt.date, report: Path
+) -> int:
     """Materialize one location in its own virtualenv; return the exit code."""
     python = root / "projects" / location / ".venv" / "bin" / "python"
-    cmd = [str(python), "-m", "fernway_core.platform.materialize",
-           f"fernway_{location}.definitions", "--start", start.isoformat(),
-           "--end", end.isoformat(), "--report", str(report)]
+    cmd = [
+        str(python),
+        "-m",
+        "fernway_core.platform.materialize",
+        f"fernway_{location}.definitions",
+        "--start",
+        start.isoformat(),
+        "--end",
+        end.isoformat(),
+        "--report",
+        str(report),
+    ]
     return subprocess.run(cmd, cwd=root / "projects" / location, env=env, check=False).returncode
 
 

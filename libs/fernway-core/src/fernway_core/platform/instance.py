@@ -16,8 +16,9 @@ def render(template: Path, postgres: bool) -> str:
     config = yaml.safe_load(template.read_text())
     if postgres:
         config["storage"] = {"postgres": {"postgres_url": {"env": STORAGE_URL_VAR}}}
-    return "# Rendered by `make setup` from dagster.yaml; edit that file instead.\n" + yaml.safe_dump(
-        config, sort_keys=False
+    return (
+        "# Rendered by `make setup` from dagster.yaml; edit that file instead.\n"
+        + yaml.safe_dump(config, sort_keys=False)
     )
 
 

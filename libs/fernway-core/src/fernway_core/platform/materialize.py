@@ -74,8 +74,13 @@ def run_op_job_sensors(defs: dg.Definitions, instance: dg.DagsterInstance) -> li
                     tags["dagster/run_key"] = request.run_key
                 job_def = defs.resolve_job_def(job.name)
                 reports.append(
-                    _execute(job_def, f"{sensor.name} -> {job.name}", instance=instance,
-                             run_config=request.run_config, tags=tags)
+                    _execute(
+                        job_def,
+                        f"{sensor.name} -> {job.name}",
+                        instance=instance,
+                        run_config=request.run_config,
+                        tags=tags,
+                    )
                 )
             if not data.run_requests or data.cursor == cursor:
                 break
@@ -102,8 +107,13 @@ def run_plan(
         else:
             for key in planned.partition_keys:
                 reports.append(
-                    _execute(job, f"{label} [{key}]", instance=instance,
-                             asset_selection=planned.keys, partition_key=key)
+                    _execute(
+                        job,
+                        f"{label} [{key}]",
+                        instance=instance,
+                        asset_selection=planned.keys,
+                        partition_key=key,
+                    )
                 )
         if not reports[-1]["success"]:
             break

@@ -23,7 +23,8 @@ def _partition_keys(
 ) -> list[str]:
     if isinstance(partitions_def, dg.TimeWindowPartitionsDefinition):
         window = dg.TimeWindow(
-            dt.datetime.combine(start, dt.time(), dt.UTC), dt.datetime.combine(end, dt.time(), dt.UTC)
+            dt.datetime.combine(start, dt.time(), dt.UTC),
+            dt.datetime.combine(end, dt.time(), dt.UTC),
         )
         return partitions_def.get_partition_keys_in_time_window(window)
     return list(partitions_def.get_partition_keys())

@@ -18,11 +18,15 @@ Next:
 
 def table_counts(warehouse: Warehouse) -> list[tuple[str, int]]:
     """Every table and view in the warehouse's own schemas with its row count."""
-    names = warehouse.query_arrow(
-        "select table_schema || '.' || table_name as name from information_schema.tables "
-        "where table_schema not in ('information_schema', 'pg_catalog', 'main', 'public') "
-        "order by 1"
-    ).column("name").to_pylist()
+    names = (
+        warehouse.query_arrow(
+            "select table_schema || '.' || table_name as name from information_schema.tables "
+            "where table_schema not in ('information_schema', 'pg_catalog', 'main', 'public') "
+            "order by 1"
+        )
+        .column("name")
+        .to_pylist()
+    )
     return [(n, warehouse.table_metadata(n)["dagster/row_count"].value) for n in names]
 
 
@@ -36,10 +40,16 @@ def truth_comparison(warehouse: Warehouse, truth_path: Path) -> list[tuple[str, 
         "(select count(*) from raw.rejects where entity = 'partner_orders') as partner_rejected"
     ).to_pylist()[0]
     return [
-        ("marketplace orders", loaded["orders"] + loaded["rejected"],
-         truth["marketplace"]["orders"]["count"]),
-        ("partner orders", loaded["partner"] + loaded["partner_rejected"],
-         truth["s3"]["partner_orders"]["count"]),
+        (
+            "marketplace orders",
+            loaded["orders"] + loaded["rejected"],
+            truth["marketplace"]["orders"]["count"],
+        ),
+        (
+            "partner orders",
+            loaded["partner"] + loaded["partner_rejected"],
+            truth["s3"]["partner_orders"]["count"],
+        ),
     ]
 
 

@@ -1,6 +1,7 @@
 """Resources every analytics domain shares: the warehouse and the alert sink."""
 
 import dagster as dg
+
 from fernway_core.alerts import AlertResource
 from fernway_core.settings import get_settings
 from fernway_core.warehouse import Warehouse

@@ -1,6 +1,7 @@
 """Partner orders: an external table filled by the imperative S3 load job, not by an asset."""
 
 import dagster as dg
+
 from fernway_core.partitions import DAILY
 
 partner_orders = dg.AssetSpec(

@@ -2,11 +2,11 @@
 
 import dagster as dg
 import pyarrow.compute as pc
-from fernway_core.warehouse import WAREHOUSE_POOL, Warehouse
 
 from fernway_analytics.defs.exports.assets import partner_orders
 from fernway_analytics.defs.exports.loading import load_export_file
 from fernway_analytics.defs.exports.resources import ExportsBucket
+from fernway_core.warehouse import WAREHOUSE_POOL, Warehouse
 
 
 class ExportFilesConfig(dg.Config):

@@ -5,10 +5,10 @@ import datetime as dt
 import dagster as dg
 import duckdb
 import pyarrow as pa
-from fernway_core.rejects import REJECTS_TABLE, stamp
-from fernway_core.warehouse import Replacement, Warehouse
 
 from fernway_analytics.defs.exports.resources import ExportsBucket
+from fernway_core.rejects import REJECTS_TABLE, stamp
+from fernway_core.warehouse import Replacement, Warehouse
 
 REQUIRED = ("order_id", "partner", "city_id", "ordered_at", "items", "amount")
 _REASON = """

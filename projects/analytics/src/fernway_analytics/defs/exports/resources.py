@@ -8,6 +8,7 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 from dagster_aws.s3 import S3Resource
+
 from fernway_core.settings import get_settings
 
 

@@ -53,7 +53,9 @@ def partner_exports_sensor(
         run_requests=[
             dg.RunRequest(
                 run_key=run_key,
-                run_config={"ops": {"load_partner_exports": {"config": {"keys": [f.key for f in fresh]}}}},
+                run_config={
+                    "ops": {"load_partner_exports": {"config": {"keys": [f.key for f in fresh]}}}
+                },
                 tags={"fernway/files": str(len(fresh))},
             )
         ],

@@ -3,9 +3,12 @@
 import datetime as dt
 
 import dagster as dg
+
 from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
 
-SLA = dg.FreshnessPolicy.time_window(fail_window=dt.timedelta(hours=26), warn_window=dt.timedelta(hours=24))
+SLA = dg.FreshnessPolicy.time_window(
+    fail_window=dt.timedelta(hours=26), warn_window=dt.timedelta(hours=24)
+)
 COMMON = {
     "group_name": "marketing",
     "kinds": {"python", "duckdb"},

@@ -5,15 +5,15 @@ import datetime as dt
 import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from fernway_analytics.defs.marketplace import contracts
+from fernway_analytics.defs.marketplace.reconcile import reconcile_orders
+from fernway_analytics.defs.marketplace.resources import MarketplaceApi
 from fernway_core.http import CursorPaginator, PageNumberPaginator
 from fernway_core.partitions import DAILY, window_of
 from fernway_core.rejects import REJECTS_TABLE, fill_partition, stamp
 from fernway_core.validation import RecordSpec, validate_records
 from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
-
-from fernway_analytics.defs.marketplace import contracts
-from fernway_analytics.defs.marketplace.reconcile import reconcile_orders
-from fernway_analytics.defs.marketplace.resources import MarketplaceApi
 
 OWNERS = ["team:analytics"]
 KINDS = {"python", "duckdb"}
@@ -119,7 +119,9 @@ def marketplace_orders(
     window = [start, end]
     warehouse.replace_many(
         [
-            Replacement("raw.marketplace_orders", valid, "order_date >= ? and order_date < ?", window),
+            Replacement(
+                "raw.marketplace_orders", valid, "order_date >= ? and order_date < ?", window
+            ),
             Replacement(
                 REJECTS_TABLE,
                 fill_partition(stamp(result.rejects, now), start.isoformat()),

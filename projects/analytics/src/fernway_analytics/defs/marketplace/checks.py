@@ -1,6 +1,7 @@
 """Data-quality checks on the raw marketplace tables."""
 
 import dagster as dg
+
 from fernway_core.rejects import build_rejects_check
 
 rejected_orders = build_rejects_check(

@@ -1,6 +1,7 @@
 """The daily refresh: yesterday's orders partition, the snapshots, and everything dbt builds."""
 
 import dagster as dg
+
 from fernway_core.partitions import DAILY
 
 daily_refresh_job = dg.define_asset_job(

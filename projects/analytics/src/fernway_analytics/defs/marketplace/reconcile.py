@@ -4,6 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 import dagster as dg
+
 from fernway_core.rejects import REJECTS_TABLE
 from fernway_core.warehouse import Warehouse
 

@@ -1,6 +1,7 @@
 """The marketplace REST API as a resource (the sandbox locally, the real API in production)."""
 
 import dagster as dg
+
 from fernway_core.http import HttpClient
 from fernway_core.settings import get_settings
 

@@ -2,9 +2,10 @@
 
 import dagster as dg
 from dagster_pyspark import PySparkResource
-from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
 from pyspark.sql import Window
 from pyspark.sql import functions as F
+
+from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
 
 TOP_SHARE = 0.05
 
@@ -27,9 +28,7 @@ def big_orders(
     )
     spark = pyspark.spark_session
     frame = spark.createDataFrame(orders)
-    threshold = F.percentile_approx("net_amount", 1 - TOP_SHARE).over(
-        Window.partitionBy("city_id")
-    )
+    threshold = F.percentile_approx("net_amount", 1 - TOP_SHARE).over(Window.partitionBy("city_id"))
     big = (
         frame.withColumn("city_threshold", threshold)
         .where(F.col("net_amount") >= F.col("city_threshold"))
@@ -39,5 +38,8 @@ def big_orders(
     warehouse.replace_many([Replacement("analytics.big_orders", table)])
     context.log.info(f"{table.num_rows} big orders out of {orders.num_rows}")
     return dg.MaterializeResult(
-        metadata={**warehouse.table_metadata("analytics.big_orders"), "orders_scanned": orders.num_rows}
+        metadata={
+            **warehouse.table_metadata("analytics.big_orders"),
+            "orders_scanned": orders.num_rows,
+        }
     )

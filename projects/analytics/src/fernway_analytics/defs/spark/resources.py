@@ -2,6 +2,7 @@
 
 import dagster as dg
 from dagster_pyspark import PySparkResource
+
 from fernway_core.settings import get_settings
 
 LOCAL_SPARK = {

@@ -6,6 +6,7 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
 from fernway_core.dbt import SchemaTableTranslator, build_with_table_metadata, dbt_environment
 from fernway_core.warehouse import WAREHOUSE_POOL, Warehouse
 

@@ -1,5 +1,9 @@
 """dbt CLI resource for the analytics project; the target follows the warehouse dialect."""
 
+import shutil
+import sys
+from pathlib import Path
+
 import dagster as dg
 from dagster_dbt import DbtCliResource
 
@@ -8,5 +12,9 @@ from fernway_analytics.defs.transform.assets import analytics_project
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    """Bind the dbt CLI to the analytics project."""
-    return dg.Definitions(resources={"dbt": DbtCliResource(project_dir=analytics_project)})
+    """Bind the dbt CLI of this location's environment to the analytics project."""
+    sibling = Path(sys.executable).with_name("dbt")
+    dbt = str(sibling) if sibling.exists() else shutil.which("dbt") or "dbt"
+    return dg.Definitions(
+        resources={"dbt": DbtCliResource(project_dir=analytics_project, dbt_executable=dbt)}
+    )

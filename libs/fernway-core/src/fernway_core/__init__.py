@@ -1,0 +1,1 @@
+"""Shared building blocks of the Fernway platform: settings, warehouse, HTTP, alerts."""

@@ -1,0 +1,46 @@
+"""Malformed records land in raw.rejects with a reason; nothing is lost or silently dropped."""
+
+import dagster as dg
+
+from tests.conftest import DAYS, START, range_tags, use_sandbox
+
+ORDERS = dg.AssetKey(["raw", "marketplace_orders"])
+
+
+def test_malformed_orders_land_in_rejects_and_the_check_fails_visibly(
+    sandbox_factory, monkeypatch, platform_env, defs, instance, warehouse
+):
+    sandbox = sandbox_factory(
+        scale=3000, start=START, days=DAYS, faults={"marketplace": "malformed_rate=0.05"}
+    )
+    use_sandbox(monkeypatch, sandbox)
+    job = defs.resolve_implicit_global_asset_job_def()
+    result = job.execute_in_process(
+        instance=instance,
+        asset_selection=[ORDERS],
+        tags=range_tags(START, DAYS),
+        raise_on_error=False,
+    )
+    assert result.success, "rejects must not fail the run: the reconciliation still balances"
+    kinds = {m["kind"] for m in sandbox.truth["malformed"]}
+    assert {"null_key", "wrong_type", "negative_amount", "missing_field"} <= kinds
+    rejects = warehouse.query_arrow(
+        "select record_key, reason from raw.rejects where entity = 'orders'"
+    ).to_pylist()
+    bad = [m for m in sandbox.truth["malformed"] if m["kind"] not in ("duplicate", "added_field")]
+    assert len(rejects) == len(bad)
+    assert all(r["reason"] for r in rejects)
+    reasons = " | ".join(r["reason"] for r in rejects)
+    for expected in ("null key order_id", "negative amount", "wrong type", "missing field"):
+        assert expected in reasons
+    loaded = warehouse.query_arrow("select count(*) as n from raw.marketplace_orders").to_pylist()
+    total = sandbox.truth["marketplace"]["orders"]["count"]
+    assert loaded[0]["n"] + len(rejects) == total
+    evaluations = {
+        e.check_name: e
+        for e in (ev.asset_check_evaluation_data for ev in result.get_asset_check_evaluations())
+    }
+    assert evaluations["reconciles_with_source"].passed
+    rejected = evaluations["no_rejected_records"]
+    assert rejected.passed is False
+    assert rejected.severity == dg.AssetCheckSeverity.WARN

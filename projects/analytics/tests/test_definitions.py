@@ -1,0 +1,48 @@
+"""The location loads, and declares what the platform promises about every asset."""
+
+import dagster as dg
+
+
+def test_definitions_load_and_validate(defs: dg.Definitions) -> None:
+    dg.Definitions.validate_loadable(defs)
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {
+        "raw/marketplace_orders",
+        "raw/partner_orders",
+        "analytics/orders",
+        "analytics/daily_order_summary",
+        "analytics/delivery_cities",
+        "analytics/big_orders",
+        "marketing/city_kpis",
+    } <= keys
+
+
+def test_every_asset_has_owner_kinds_group_and_description(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    for node in graph.asset_nodes:
+        if node.is_external:
+            continue
+        name = node.key.to_user_string()
+        assert node.owners, f"{name} has no owner"
+        assert node.description, f"{name} has no description"
+        assert node.group_name != "default", f"{name} is in the default group"
+        assert any(t.startswith("dagster/kind/") for t in node.tags), f"{name} has no kinds"
+
+
+def test_marketing_assets_are_automated_with_a_freshness_policy(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    for key in (
+        dg.AssetKey(["marketing", "city_kpis"]),
+        dg.AssetKey(["marketing", "customer_acquisition"]),
+    ):
+        node = graph.get(key)
+        assert node.automation_condition is not None
+        assert node.freshness_policy is not None
+
+
+def test_api_assets_retry_with_exponential_backoff_and_jitter(defs: dg.Definitions) -> None:
+    assets = defs.resolve_assets_def(dg.AssetKey(["raw", "marketplace_orders"]))
+    policy = assets.node_def.retry_policy
+    assert policy.max_retries >= 3
+    assert policy.backoff == dg.Backoff.EXPONENTIAL
+    assert policy.jitter == dg.Jitter.PLUS_MINUS
