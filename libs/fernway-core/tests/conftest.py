@@ -10,6 +10,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+
 from fernway_core.settings import reset_settings
 from fernway_core.warehouse import Warehouse, quote_ident
 

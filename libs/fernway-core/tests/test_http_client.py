@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fake_api import FakeApi, Reply
+
 from fernway_core.http import (
     CursorPaginator,
     HttpClient,
@@ -45,7 +46,9 @@ def client(api: FakeApi, sleeps: list[float], **options: Any) -> HttpClient:
     return HttpClient(api.url, **{**defaults, **options})
 
 
-def test_server_errors_are_retried_with_exponential_backoff(api: FakeApi, sleeps: list[float]) -> None:
+def test_server_errors_are_retried_with_exponential_backoff(
+    api: FakeApi, sleeps: list[float]
+) -> None:
     api.queue("/v1/cities", Reply(500), Reply(502), Reply(503), OK)
     with client(api, sleeps) as http:
         assert http.get_json("/v1/cities") == {"data": [{"id": 1}]}
@@ -69,7 +72,8 @@ def test_gives_up_after_max_retries_with_one_line_error(api: FakeApi, sleeps: li
         http.get_json("/v1/orders", {"limit": 10})
     message = str(info.value)
     assert "\n" not in message
-    assert message == f"GET {api.url}/v1/orders?limit=10 failed after 4 attempts; last: 500 Internal Server Error"
+    url = f"{api.url}/v1/orders?limit=10"
+    assert message == f"GET {url} failed after 4 attempts; last: 500 Internal Server Error"
     assert len(api.requests) == 4
     assert http.stats.retries == 3
 
@@ -153,9 +157,9 @@ def test_bearer_token_is_sent_and_api_key_is_sent_but_never_shown(
         http.get_json("/a")
     assert api.requests[-1].headers["Authorization"] == "Bearer sandbox-token"
     api.routes["/b"] = lambda query: Reply(403, {"message": "nope"})
-    with client(api, sleeps, bearer_token=None, api_key="s3cr3t") as http:
-        with pytest.raises(HttpError) as info:
-            http.get_json("/b", {"q": "x"})
+    http = client(api, sleeps, bearer_token=None, api_key="s3cr3t")
+    with http, pytest.raises(HttpError) as info:
+        http.get_json("/b", {"q": "x"})
     assert api.requests[-1].query == {"api_key": "s3cr3t", "q": "x"}
     assert "Authorization" not in api.requests[-1].headers
     assert "s3cr3t" not in str(info.value)
@@ -186,13 +190,21 @@ def cursor_pages(query: dict[str, str]) -> Reply:
     start = int(query.get("cursor", "0"))
     end = min(start + int(query["limit"]), 25)
     following = str(end) if end < 25 else None
-    return Reply(200, {"data": [{"order_id": i} for i in range(start, end)], "next_cursor": following})
+    return Reply(
+        200, {"data": [{"order_id": i} for i in range(start, end)], "next_cursor": following}
+    )
 
 
-def test_cursor_paginator_follows_next_cursor_and_keeps_params(api: FakeApi, sleeps: list[float]) -> None:
+def test_cursor_paginator_follows_next_cursor_and_keeps_params(
+    api: FakeApi, sleeps: list[float]
+) -> None:
     api.routes["/v1/orders"] = cursor_pages
     with client(api, sleeps) as http:
-        pages = list(http.paginate("/v1/orders", {"limit": 10, "ordered_from": "2026-08-01"}, CursorPaginator()))
+        pages = list(
+            http.paginate(
+                "/v1/orders", {"limit": 10, "ordered_from": "2026-08-01"}, CursorPaginator()
+            )
+        )
     assert [len(p) for p in pages] == [10, 10, 5]
     assert [r["order_id"] for p in pages for r in p] == list(range(25))
     assert [r.query.get("cursor") for r in api.requests] == [None, "10", "20"]
@@ -216,7 +228,9 @@ def test_page_number_paginator_stops_at_total_pages(api: FakeApi, sleeps: list[f
 def test_page_number_paginator_without_total_stops_at_empty_page(
     api: FakeApi, sleeps: list[float]
 ) -> None:
-    api.queue("/p", Reply(200, {"data": [1, 2]}), Reply(200, {"data": [3]}), Reply(200, {"data": []}))
+    api.queue(
+        "/p", Reply(200, {"data": [1, 2]}), Reply(200, {"data": [3]}), Reply(200, {"data": []})
+    )
     with client(api, sleeps) as http:
         assert http.fetch_all("/p", None, PageNumberPaginator()) == [1, 2, 3]
     assert len(api.requests) == 3
@@ -237,6 +251,17 @@ def test_link_header_paginator_follows_rel_next(api: FakeApi, sleeps: list[float
         {"per_page": "2"},
         {"page": "2", "per_page": "2"},
         {"page": "3", "per_page": "2"},
+    ]
+
+
+def test_link_pages_keep_their_query_and_the_api_key(api: FakeApi, sleeps: list[float]) -> None:
+    api.queue("/r", Reply(200, [1], headers={"Link": f'<{api.url}/r?page=2&x=a%20b>; rel="next"'}))
+    api.queue("/r", Reply(200, [2]))
+    with client(api, sleeps, bearer_token=None, api_key="k") as http:
+        assert http.fetch_all("/r", None, LinkHeaderPaginator()) == [1, 2]
+    assert [r.query for r in api.requests] == [
+        {"api_key": "k"},
+        {"api_key": "k", "page": "2", "x": "a b"},
     ]
 
 

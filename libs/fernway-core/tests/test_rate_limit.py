@@ -6,6 +6,7 @@ import threading
 import time
 
 import pytest
+
 from fernway_core.http import parse_retry_after
 from fernway_core.rate_limit import TokenBucket
 
@@ -24,7 +25,9 @@ def test_bucket_refills_at_its_rate_and_caps_the_burst() -> None:
 def test_bucket_is_thread_safe_under_contention() -> None:
     bucket = TokenBucket(20, 0.5)
     started = time.monotonic()
-    threads = [threading.Thread(target=lambda: [bucket.acquire() for _ in range(10)]) for _ in range(4)]
+    threads = [
+        threading.Thread(target=lambda: [bucket.acquire() for _ in range(10)]) for _ in range(4)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -51,5 +54,7 @@ def test_bucket_rejects_nonsense_limits() -> None:
         ("", None),
     ],
 )
-def test_retry_after_accepts_seconds_and_http_dates(value: str | None, expected: float | None) -> None:
+def test_retry_after_accepts_seconds_and_http_dates(
+    value: str | None, expected: float | None
+) -> None:
     assert parse_retry_after(value, now=1_767_225_600.0) == expected

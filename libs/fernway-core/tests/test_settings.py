@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from fernway_core.settings import (
     FernwaySettings,
     SettingsError,
@@ -28,7 +29,6 @@ def test_defaults_point_at_repo_root_data_dir(repo: Path) -> None:
     assert settings.data_dir == repo / "data"
     assert settings.resolved_warehouse_url == f"duckdb://{repo / 'data' / 'warehouse.duckdb'}"
     assert settings.marketplace_token.get_secret_value() == "sandbox-token"
-    assert settings.partitions_start == dt.date(2026, 1, 1)
     assert settings.days == 92
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
+
 from fernway_core.sql import create_table_sql, quote_ident, sql_type, to_pyformat
 from fernway_core.warehouse import Warehouse
 

@@ -21,7 +21,9 @@ def orders(day: dt.date, ids: list[str], quantity: list | None = None) -> pa.Tab
             "order_id": pa.array(ids, pa.string()),
             "quantity": pa.array(quantity or list(range(1, n + 1)), pa.int32()),
             "amount": pa.array([Decimal("12.50")] * n, pa.decimal128(12, 2)),
-            "ordered_at": pa.array([dt.datetime.combine(day, dt.time(12, 34))] * n, pa.timestamp("us")),
+            "ordered_at": pa.array(
+                [dt.datetime.combine(day, dt.time(12, 34))] * n, pa.timestamp("us")
+            ),
             "order_date": pa.array([day] * n, pa.date32()),
             "score": pa.array([0.5] * n, pa.float64()),
         }
@@ -70,20 +72,30 @@ def test_replace_many_is_all_or_nothing(case: Case) -> None:
             [
                 Replacement(good, orders(DAY1, ["o2", "o3"])),
                 Replacement(other, orders(DAY1, ["r1"])),
-                Replacement(other, orders(DAY1, ["r2"]).set_column(1, "quantity", pa.array(["two"]))),
+                Replacement(
+                    other, orders(DAY1, ["r2"]).set_column(1, "quantity", pa.array(["two"]))
+                ),
             ]
         )
     assert ids_in(case, good) == ["o1"]
-    assert case.warehouse.replace_many(
-        [Replacement(good, orders(DAY1, ["o2"])), Replacement(other, orders(DAY2, ["r1", "r2"]))]
-    ) == 3
+    assert (
+        case.warehouse.replace_many(
+            [
+                Replacement(good, orders(DAY1, ["o2"])),
+                Replacement(other, orders(DAY2, ["r1", "r2"])),
+            ]
+        )
+        == 3
+    )
     assert ids_in(case, other) == ["r1", "r2"]
 
 
 def test_query_arrow_binds_params_and_keeps_types(case: Case) -> None:
     table = case.table("orders")
-    case.warehouse.replace_rows(table, orders(DAY1, ["o1", "o2"]) )
-    case.warehouse.replace_rows(table, orders(DAY2, ["x'; drop table t; --"]), "order_date = ?", [DAY2])
+    case.warehouse.replace_rows(table, orders(DAY1, ["o1", "o2"]))
+    case.warehouse.replace_rows(
+        table, orders(DAY2, ["x'; drop table t; --"]), "order_date = ?", [DAY2]
+    )
     result = case.warehouse.query_arrow(
         f"select order_id, amount, ordered_at, order_date, quantity from {table} "
         "where order_id like ? and order_date = ? order by order_id",

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pytest
+
 from fernway_core.warehouse import Warehouse, WarehouseLockTimeout
 
 HOLD_LOCK = textwrap.dedent(

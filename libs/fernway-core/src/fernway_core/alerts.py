@@ -49,9 +49,13 @@ class LogSink:
 
     def send(self, alert: Alert) -> None:
         """Log the alert and append it to the JSON-lines file."""
-        where = " ".join(f"{k}={v}" for k, v in (("asset", alert.asset_key), ("run", alert.run_id)) if v)
+        where = " ".join(
+            f"{k}={v}" for k, v in (("asset", alert.asset_key), ("run", alert.run_id)) if v
+        )
         level = _LEVELS.get(alert.severity, logging.CRITICAL)
-        self.logger.log(level, f"ALERT [{alert.severity}] {alert.title}: {alert.text} {where}".strip())
+        self.logger.log(
+            level, f"ALERT [{alert.severity}] {alert.title}: {alert.text} {where}".strip()
+        )
         record = {"sent_at": dt.datetime.now(dt.UTC).isoformat(), **asdict(alert)}
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("a", encoding="utf-8") as out:

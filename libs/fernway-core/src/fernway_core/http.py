@@ -106,7 +106,9 @@ class HttpClient:
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
         self.max_retry_after_s = max_retry_after_s
-        self._bucket = TokenBucket(max_calls, period_s, clock=clock, sleep=sleep) if max_calls else None
+        self._bucket = (
+            TokenBucket(max_calls, period_s, clock=clock, sleep=sleep) if max_calls else None
+        )
         self._sleep, self._now, self._jitter = sleep, now, jitter
         self.stats = RequestStats()
 
@@ -153,6 +155,10 @@ class HttpClient:
         return records
 
     def _get(self, url: str, params: Mapping[str, Any] | None) -> tuple[httpx.Response, Any]:
+        if "?" in url:  # httpx would drop a URL's own query once params are merged in
+            parsed = httpx.URL(url)
+            params = {**dict(parsed.params.multi_items()), **(params or {})}
+            url = str(parsed.copy_with(query=None))
         attempt = 0
         while True:
             if self._bucket is not None:
@@ -194,7 +200,9 @@ class HttpClient:
                 )
             delay = self._backoff(attempt) if delay is None else min(delay, self.max_retry_after_s)
             self.stats.add(retries=1, retry_wait_s=delay)
-            _log.info(f"GET {shown}: {reason}; retry {attempt + 1}/{self.max_retries} in {delay:.2f}s")
+            _log.info(
+                f"GET {shown}: {reason}; retry {attempt + 1}/{self.max_retries} in {delay:.2f}s"
+            )
             self._sleep(delay)
             attempt += 1
 

@@ -60,7 +60,9 @@ class CursorPaginator:
         """The records of one page."""
         return _items(body, self.items_key)
 
-    def next_request(self, params: dict[str, Any], body: Any, response: httpx.Response) -> NextRequest:
+    def next_request(
+        self, params: dict[str, Any], body: Any, response: httpx.Response
+    ) -> NextRequest:
         """Same path with the next cursor, until the cursor is empty or repeats."""
         cursor = body.get(self.next_key)
         if not cursor or cursor == params.get(self.cursor_param):
@@ -80,7 +82,9 @@ class PageNumberPaginator:
         """The records of one page."""
         return _items(body, self.items_key)
 
-    def next_request(self, params: dict[str, Any], body: Any, response: httpx.Response) -> NextRequest:
+    def next_request(
+        self, params: dict[str, Any], body: Any, response: httpx.Response
+    ) -> NextRequest:
         """Same path with the page number incremented."""
         page = int(params.get(self.page_param, 1))
         total = body.get(self.total_pages_key)
@@ -98,7 +102,9 @@ class LinkHeaderPaginator:
         """The records of one page (the body itself when `items_key` is None)."""
         return _items(body, self.items_key)
 
-    def next_request(self, params: dict[str, Any], body: Any, response: httpx.Response) -> NextRequest:
+    def next_request(
+        self, params: dict[str, Any], body: Any, response: httpx.Response
+    ) -> NextRequest:
         """The `rel="next"` URL, absolute, with no extra params."""
         link = response.links.get("next", {}).get("url")
         return (str(response.url.join(link)), {}) if link else None

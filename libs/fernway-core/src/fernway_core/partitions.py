@@ -6,18 +6,12 @@ import datetime as dt
 
 import dagster as dg
 
-from fernway_core.settings import FernwaySettings, get_settings
+from fernway_core.settings import get_settings
 
+# Where the partitions begin is part of the asset's definition (code), not of the environment:
+# changing it changes every partition key, so it is a constant, not a setting.
 PARTITIONS_START = dt.date(2026, 1, 1)
-# Import-time constant with the default start (no settings read at import);
-# `daily_partitions(settings)` honours FERNWAY_PARTITIONS_START.
 DAILY = dg.DailyPartitionsDefinition(start_date=PARTITIONS_START.isoformat())
-
-
-def daily_partitions(settings: FernwaySettings | None = None) -> dg.DailyPartitionsDefinition:
-    """Daily partitions (UTC) from `settings.partitions_start`."""
-    start = (settings or get_settings()).partitions_start
-    return dg.DailyPartitionsDefinition(start_date=start.isoformat())
 
 
 def window_of(

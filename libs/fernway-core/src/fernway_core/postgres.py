@@ -46,7 +46,7 @@ def execute(conn: psycopg.Connection, sql: str, params: Any = None) -> psycopg.C
 
 
 def copy_in(conn: psycopg.Connection, table: str, data: pa.Table) -> None:
-    """Bulk-load an Arrow table with COPY ... FROM STDIN (CSV written by pyarrow, batch by batch)."""
+    """Bulk-load an Arrow table with COPY FROM STDIN (CSV written by pyarrow, batch by batch)."""
     columns = ", ".join(quote_ident(name) for name in data.column_names)
     statement = f"copy {quote_ident(table)} ({columns}) from stdin (format csv)"
     options = pacsv.WriteOptions(include_header=False, quoting_style="needed")

@@ -55,9 +55,6 @@ class FernwaySettings(BaseSettings):
     spark_remote: str | None = Field(None, description="Spark Connect URL; unset = local Spark.")
     start_date: dt.date | None = Field(None, description="First day of the demo/sandbox window.")
     days: int = Field(92, ge=1, description="Length in days of the demo/sandbox window.")
-    partitions_start: dt.date = Field(
-        dt.date(2026, 1, 1), description="First day of the daily partitions."
-    )
 
     def __init__(self, **values: Any) -> None:
         try:
@@ -114,7 +111,9 @@ def settings_table() -> list[tuple[str, str, str]]:
     """(env var, default, description) for every setting, in declaration order, for docs."""
     rows = []
     for name, info in FernwaySettings.model_fields.items():
-        default = info.default.get_secret_value() if isinstance(info.default, SecretStr) else info.default
+        default = (
+            info.default.get_secret_value() if isinstance(info.default, SecretStr) else info.default
+        )
         shown = _DOC_DEFAULTS.get(name, "" if default is None else str(default))
         rows.append((f"{ENV_PREFIX}{name.upper()}", shown, info.description or ""))
     return rows
@@ -123,7 +122,9 @@ def settings_table() -> list[tuple[str, str, str]]:
 def settings_markdown() -> str:
     """The settings as a Markdown table (the README's env-var table is checked against it)."""
     lines = ["| Variable | Default | Description |", "| --- | --- | --- |"]
-    lines += [f"| `{var}` | {f'`{d}`' if d else ''} | {text} |" for var, d, text in settings_table()]
+    lines += [
+        f"| `{var}` | {f'`{d}`' if d else ''} | {text} |" for var, d, text in settings_table()
+    ]
     return "\n".join(lines)
 
 

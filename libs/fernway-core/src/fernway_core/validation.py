@@ -134,7 +134,9 @@ def validate_records(records: list[dict], spec: RecordSpec, source: str) -> Vali
             f"select {columns} from checked where reason is null "
             f"qualify row_number() over (partition by {key} order by {order}) = 1"
         ).to_arrow_table()
-        valid_count = con.sql("select count(*) from checked where reason is null").fetchone()[0]
+        valid_count = con.execute("select count(*) from checked where reason is null").fetchall()[
+            0
+        ][0]
         known = [f.name for f in spec.fields]
         drift = con.sql("select distinct unnest(json_keys(j)) as k from src order by k").fetchall()
     finally:

@@ -1,0 +1,69 @@
+"""Alerts: the log sink logs and appends JSON lines; the resource picks sinks by name."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pytest
+
+from fernway_core.alerts import SINKS, Alert, AlertResource, LogSink, read_alerts
+
+
+def test_log_sink_logs_and_appends_json_lines(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "alerts.jsonl"
+    sink = LogSink(path)
+    with caplog.at_level(logging.INFO):
+        sink.send(
+            Alert(
+                "Freshness SLA missed", "raw.orders is 30 h old", "warning", asset_key="raw/orders"
+            )
+        )
+        sink.send(Alert("Run failed", run_id="abc123", fields={"job": "daily"}))
+    alerts = read_alerts(path)
+    assert [a["title"] for a in alerts] == ["Freshness SLA missed", "Run failed"]
+    assert alerts[0]["severity"] == "warning"
+    assert alerts[0]["asset_key"] == "raw/orders"
+    assert alerts[1]["fields"] == {"job": "daily"}
+    assert alerts[1]["run_id"] == "abc123"
+    assert all(a["sent_at"] for a in alerts)
+    assert (
+        "ALERT [warning] Freshness SLA missed: raw.orders is 30 h old asset=raw/orders"
+        in caplog.text
+    )
+    assert any(r.levelno == logging.ERROR and "Run failed" in r.message for r in caplog.records)
+
+
+def test_alert_resource_sends_through_the_named_sink(tmp_path: Path) -> None:
+    resource = AlertResource(sink="log", data_dir=str(tmp_path))
+    resource.send(Alert("Check failed", "3 rejected orders", "error"))
+    assert resource.alerts_path == tmp_path / "alerts.jsonl"
+    assert [a["text"] for a in read_alerts(resource.alerts_path)] == ["3 rejected orders"]
+
+
+def test_alert_resource_defaults_to_settings_data_dir(repo: Path) -> None:
+    AlertResource().send(Alert("hello"))
+    assert [a["title"] for a in read_alerts(repo / "data" / "alerts.jsonl")] == ["hello"]
+
+
+def test_unknown_sink_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown alert sink 'slack'; known: log"):
+        AlertResource(sink="slack", data_dir=str(tmp_path)).send(Alert("x"))
+
+
+def test_a_new_sink_is_one_class_and_one_registry_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[Alert] = []
+
+    class ListSink:
+        def send(self, alert: Alert) -> None:
+            sent.append(alert)
+
+    monkeypatch.setitem(SINKS, "list", lambda resource: ListSink())
+    AlertResource(sink="list").send(Alert("routed"))
+    assert [a.title for a in sent] == ["routed"]
+
+
+def test_reading_alerts_when_none_were_sent_is_empty(tmp_path: Path) -> None:
+    assert read_alerts(tmp_path / "alerts.jsonl") == []
