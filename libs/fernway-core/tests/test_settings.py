@@ -20,7 +20,7 @@ from fernway_core.settings import (
     settings_table,
 )
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 
 
 def test_defaults_point_at_repo_root_data_dir(repo: Path) -> None:

@@ -22,6 +22,7 @@ def platform_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Pa
     """Point settings at a fresh data dir (warehouse, alerts) for one test."""
     monkeypatch.setenv("FERNWAY_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("FERNWAY_WAREHOUSE_URL", raising=False)
+    monkeypatch.setenv("FERNWAY_MARKETPLACE_TOKEN", "sandbox-token")
     get_settings.cache_clear()
     yield tmp_path
     get_settings.cache_clear()

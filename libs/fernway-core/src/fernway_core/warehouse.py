@@ -114,6 +114,13 @@ class Warehouse(dg.ConfigurableResource):
                     self._insert(con, rep.table, rep.data)
         return sum(rep.data.num_rows for rep in replacements)
 
+    def table_exists(self, table: str) -> bool:
+        """Whether `schema.table` exists as a table or view."""
+        with self.connection() as con:
+            (current,) = self._run(con, "select current_schema()").fetchone()
+            schema, name = split_table(table, current)
+            return bool(self._run(con, self._columns_sql(), [schema, name]).fetchall())
+
     def table_metadata(self, table: str) -> dict[str, Any]:
         """Dagster metadata for a table: row count, column schema and qualified name."""
         with self.connection() as con:

@@ -37,7 +37,7 @@ def summarize(result: dg.ExecuteInProcessResult, label: str, seconds: float) -> 
             "severity": e.severity.value,
             "blocking": bool(e.blocking),
         }
-        for e in (ev.asset_check_evaluation_data for ev in result.get_asset_check_evaluations())
+        for e in result.get_asset_check_evaluations()
     ]
     return {
         "label": label,
@@ -60,14 +60,18 @@ def run_op_job_sensors(defs: dg.Definitions, instance: dg.DagsterInstance) -> li
     reports = []
     for sensor in defs.sensors or []:
         job = getattr(sensor, "job", None) if sensor.has_jobs else None
-        if job is None or job.asset_layer.has_assets_defs:
+        if job is None or job.asset_layer.executable_asset_keys:
             continue
         cursor = None
         while True:
-            context = dg.build_sensor_context(
-                instance=instance, cursor=cursor, definitions=defs, sensor_name=sensor.name
-            )
-            data = sensor.evaluate_tick(context)
+            with dg.build_sensor_context(
+                instance=instance,
+                cursor=cursor,
+                definitions=defs,
+                sensor_name=sensor.name,
+                resources=defs.resources,
+            ) as context:
+                data = sensor.evaluate_tick(context)
             for request in data.run_requests or []:
                 tags = {**request.tags, "dagster/sensor_name": sensor.name}
                 if request.run_key:

@@ -27,7 +27,7 @@ def table_counts(warehouse: Warehouse) -> list[tuple[str, int]]:
         .column("name")
         .to_pylist()
     )
-    return [(n, warehouse.table_metadata(n)["dagster/row_count"].value) for n in names]
+    return [(n, warehouse.table_metadata(n)["dagster/row_count"]) for n in names]
 
 
 def truth_comparison(warehouse: Warehouse, truth_path: Path) -> list[tuple[str, int, int]]:

@@ -7,10 +7,14 @@ from tests.conftest import START
 
 def _tick(defs, instance, cursor):
     sensor = defs.resolve_sensor_def("partner_exports_sensor")
-    context = dg.build_sensor_context(
-        instance=instance, cursor=cursor, definitions=defs, sensor_name=sensor.name
-    )
-    return sensor.evaluate_tick(context)
+    with dg.build_sensor_context(
+        instance=instance,
+        cursor=cursor,
+        definitions=defs,
+        sensor_name=sensor.name,
+        resources=defs.resources,
+    ) as context:
+        return sensor.evaluate_tick(context)
 
 
 def _requested_keys(data):

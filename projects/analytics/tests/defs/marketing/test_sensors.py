@@ -12,11 +12,15 @@ def _alerts(platform_env):
 
 def _tick(defs, instance, cursor):
     sensor = defs.resolve_sensor_def("freshness_lateness_alert")
-    context = dg.build_sensor_context(
-        instance=instance, cursor=cursor, definitions=defs, sensor_name=sensor.name
-    )
-    sensor(context)
-    return context.cursor
+    with dg.build_sensor_context(
+        instance=instance,
+        cursor=cursor,
+        definitions=defs,
+        sensor_name=sensor.name,
+        resources=defs.resources,
+    ) as context:
+        sensor(context)
+        return context.cursor
 
 
 def test_never_materialized_assets_with_a_policy_alert_once(platform_env, defs, instance):

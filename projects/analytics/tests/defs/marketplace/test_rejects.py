@@ -2,18 +2,20 @@
 
 import dagster as dg
 
+from fernway_core.platform.locations import load_location
 from tests.conftest import DAYS, START, range_tags, use_sandbox
 
 ORDERS = dg.AssetKey(["raw", "marketplace_orders"])
 
 
 def test_malformed_orders_land_in_rejects_and_the_check_fails_visibly(
-    sandbox_factory, monkeypatch, platform_env, defs, instance, warehouse
+    sandbox_factory, monkeypatch, platform_env, instance, warehouse
 ):
     sandbox = sandbox_factory(
         scale=3000, start=START, days=DAYS, faults={"marketplace": "malformed_rate=0.05"}
     )
     use_sandbox(monkeypatch, sandbox)
+    defs = load_location("fernway_analytics.definitions")
     job = defs.resolve_implicit_global_asset_job_def()
     result = job.execute_in_process(
         instance=instance,
@@ -36,10 +38,7 @@ def test_malformed_orders_land_in_rejects_and_the_check_fails_visibly(
     loaded = warehouse.query_arrow("select count(*) as n from raw.marketplace_orders").to_pylist()
     total = sandbox.truth["marketplace"]["orders"]["count"]
     assert loaded[0]["n"] + len(rejects) == total
-    evaluations = {
-        e.check_name: e
-        for e in (ev.asset_check_evaluation_data for ev in result.get_asset_check_evaluations())
-    }
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
     assert evaluations["reconciles_with_source"].passed
     rejected = evaluations["no_rejected_records"]
     assert rejected.passed is False

@@ -1,0 +1,81 @@
+"""SandboxConfig: what to generate and how to serve it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fernway_sandbox.errors import ConfigError
+from fernway_sandbox.faults import Faults, coerce_faults
+
+DEFAULT_TOKEN = "sandbox-token"
+MAX_DAYS = 3660
+
+
+def default_start(days: int) -> dt.date:
+    """Today (UTC) minus `days`, so the window ends today."""
+    return dt.datetime.now(dt.UTC).date() - dt.timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Seed, size and date window of the generated data, plus serving options.
+
+    `start=None` means today(UTC) - days. `ports` maps service -> port (missing or 0 = free port).
+    `services=None` runs every registered service. `truth_path` (optional) is rewritten whenever
+    the truth changes (start, put_export).
+    """
+
+    seed: int = 42
+    scale: int = 100_000
+    start: dt.date | None = None
+    days: int = 92
+    faults: Mapping[str, Faults | Mapping[str, float] | str] = field(default_factory=dict)
+    host: str = "127.0.0.1"
+    ports: Mapping[str, int] = field(default_factory=dict)
+    token: str = DEFAULT_TOKEN
+    services: tuple[str, ...] | None = None
+    truth_path: Path | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise ConfigError(f"seed must be a non-negative integer, got {self.seed!r}")
+        if not isinstance(self.scale, int) or self.scale < 1:
+            raise ConfigError(f"scale must be a positive integer, got {self.scale!r}")
+        if not isinstance(self.days, int) or not 1 <= self.days <= MAX_DAYS:
+            raise ConfigError(
+                f"days must be an integer between 1 and {MAX_DAYS}, got {self.days!r}"
+            )
+        start = self.start if self.start is not None else default_start(self.days)
+        if isinstance(start, dt.datetime) or not isinstance(start, dt.date):
+            raise ConfigError(f"start must be a date, got {self.start!r}")
+        for name, port in self.ports.items():
+            if not isinstance(port, int) or not 0 <= port <= 65535:
+                raise ConfigError(f"port for {name} must be 0..65535, got {port!r}")
+        if not self.token:
+            raise ConfigError("token must not be empty")
+        object.__setattr__(self, "start", start)
+        object.__setattr__(self, "faults", {k: coerce_faults(v) for k, v in self.faults.items()})
+        object.__setattr__(self, "ports", dict(self.ports))
+        if self.services is not None:
+            object.__setattr__(self, "services", tuple(self.services))
+        if self.truth_path is not None:
+            object.__setattr__(self, "truth_path", Path(self.truth_path))
+
+    @property
+    def window_start(self) -> dt.date:
+        """First day of the window (resolved `start`)."""
+        assert self.start is not None
+        return self.start
+
+    @property
+    def end(self) -> dt.date:
+        """Day after the window (exclusive end)."""
+        return self.window_start + dt.timedelta(days=self.days)
+
+    def faults_for(self, service: str) -> Faults:
+        """The configured faults of one service (none when not configured)."""
+        value = self.faults.get(service)
+        return value if isinstance(value, Faults) else Faults()
