@@ -34,7 +34,7 @@ setup: $(UV) .env ## Install every environment (seconds when nothing changed)
 	@for d in $(PY_ENVS); do (cd $$d && $(UV) sync --locked --quiet) || exit 1; done
 	@for d in $(DBT_PROJECTS); do \
 		m=$$d/target/manifest.json; \
-		if [ ! -f $$m ] || [ -n "$$(find $$d -path $$d/target -prune -o -newer $$m -type f -print -quit)" ]; then \
+		if [ ! -f $$m ] || [ -n "$$(find $$d \( -path $$d/target -o -path $$d/logs \) -prune -o -newer $$m -type f -print -quit)" ]; then \
 			echo "dbt parse $$d"; venv=$$(echo $$d | cut -d/ -f1-2)/.venv; \
 			$$venv/bin/dbt parse --quiet --project-dir $$d --profiles-dir $$d; \
 		fi; done
@@ -53,8 +53,10 @@ dev: setup ## Open the Dagster UI and daemon over all locations on $(HOST):$(POR
 test: setup ## Run every test suite (what CI runs)
 	@for d in $(PY_ENVS); do echo "== tests: $$d"; (cd $$d && .venv/bin/pytest -q -p no:cacheprovider) || exit 1; done
 
-bench: setup ## Measure the performance figures into bench/results.json (SCALE=...)
-	$(PY) bench/run.py --scale $(SCALE)
+bench: TRANSFORM_SCALE ?= 10000000
+bench: setup ## Measure the figures into bench/results.json (SCALE=1000000 TRANSFORM_SCALE=10000000)
+	$(PY) bench/run.py --transform-scale $(TRANSFORM_SCALE) \
+		--scale $(if $(filter file,$(origin SCALE)),1000000,$(SCALE))
 
 lint: setup ## ruff (lint + format check) and sqlfluff on every dbt project
 	.venv/bin/ruff check .

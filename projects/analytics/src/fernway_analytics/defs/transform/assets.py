@@ -11,8 +11,9 @@ from fernway_core.dbt import SchemaTableTranslator, build_with_table_metadata, d
 from fernway_core.warehouse import WAREHOUSE_POOL, Warehouse
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[4] / "dbt" / "analytics"
+# The manifest is prepared by `make setup` (dbt parse, only when the project changed), so loading
+# this module never shells out to dbt.
 analytics_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-analytics_project.prepare_if_dev()
 
 TRANSLATOR = SchemaTableTranslator(
     group_name="transform", owners=["team:analytics"], kinds={"dbt", "duckdb"}
