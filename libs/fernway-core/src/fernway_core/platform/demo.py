@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from fernway_core.platform.summary import print_summary
-from fernway_core.settings import get_settings, repo_root
+from fernway_core.settings import find_repo_root, get_settings
 
 READY_TIMEOUT_S = 300
 
@@ -55,7 +55,7 @@ def start_sandbox(
 def materialize(
     location: str, root: Path, env: dict, start: dt.date, end: dt.date, report: Path
 ) -> int:
-    """Materialize one location in its own virtualenv; return the exit code."""
+    """Materialize one location in its own virtualenv, logging to a file; return the exit code."""
     python = root / "projects" / location / ".venv" / "bin" / "python"
     cmd = [
         str(python),
@@ -69,7 +69,16 @@ def materialize(
         "--report",
         str(report),
     ]
-    return subprocess.run(cmd, cwd=root / "projects" / location, env=env, check=False).returncode
+    log = report.with_suffix(".log")
+    report.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out:
+        code = subprocess.run(
+            cmd, cwd=root / "projects" / location, env=env, stdout=out, stderr=out, check=False
+        ).returncode
+    print(f"   log: {log}")
+    if code != 0:
+        print("   last lines of the log:\n" + "".join(log.read_text().splitlines(True)[-30:]))
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--location", action="append", required=True)
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    root, settings = repo_root(), get_settings()
+    root, settings = find_repo_root(), get_settings()
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)
     end = dt.datetime.now(dt.UTC).date()
@@ -94,7 +103,16 @@ def main(argv: list[str] | None = None) -> int:
         for location in args.location:
             reports[location] = data_dir / "demo" / f"{location}.json"
             print(f"\n== materializing location {location}")
-            if materialize(location, root, env, start, end, reports[location]) != 0:
+            code = materialize(location, root, env, start, end, reports[location])
+            for run in (
+                json.loads(reports[location].read_text()) if reports[location].exists() else []
+            ):
+                state = "ok    " if run["success"] else "FAILED"
+                print(
+                    f"   {state} {run['seconds']:>7.1f} s  {len(run['materialized']):>3} assets  "
+                    f"{run['label']}"
+                )
+            if code != 0:
                 print(f"location {location} failed; later locations skipped")
                 break
     finally:

@@ -50,7 +50,7 @@ def test_killed_run_leaves_no_partial_partition_and_rerun_completes(
     from tests.conftest import use_sandbox
 
     sandbox = sandbox_factory(
-        scale=3000, start=START, days=DAYS, faults={"marketplace": "latency_ms=40"}
+        scale=3000, start=START, days=DAYS, faults={"marketplace": "latency_ms=400"}
     )
     use_sandbox(monkeypatch, sandbox)
     truth = {
