@@ -62,12 +62,16 @@ lint: setup ## ruff (lint + format check) and sqlfluff on every dbt project
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	@for d in $(DBT_PROJECTS); do venv=$$(echo $$d | cut -d/ -f1-2)/.venv; \
-		echo "sqlfluff $$d"; (cd $$d && $(ROOT)/$$venv/bin/sqlfluff lint models) || exit 1; done
+		echo "sqlfluff $$d"; scratch=$$(mktemp -d); \
+		(cd $$d && FERNWAY_DUCKDB_PATH=$$scratch/lint.duckdb $(ROOT)/$$venv/bin/sqlfluff lint models) \
+		|| exit 1; rm -rf $$scratch; done
 
 fix: setup ## Apply ruff and sqlfluff fixes
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 	@for d in $(DBT_PROJECTS); do venv=$$(echo $$d | cut -d/ -f1-2)/.venv; \
-		(cd $$d && $(ROOT)/$$venv/bin/sqlfluff fix models) || exit 1; done
+		scratch=$$(mktemp -d); \
+		(cd $$d && FERNWAY_DUCKDB_PATH=$$scratch/lint.duckdb $(ROOT)/$$venv/bin/sqlfluff fix models) \
+		|| exit 1; rm -rf $$scratch; done
 
 .PHONY: help setup sandbox demo dev test bench lint fix
