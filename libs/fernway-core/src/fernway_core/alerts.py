@@ -32,6 +32,10 @@ class Alert:
     fields: dict[str, Any] = field(default_factory=dict)
 
 
+class AlertDeliveryError(RuntimeError):
+    """A sink could not deliver an alert; the message is one line."""
+
+
 class AlertSink(Protocol):
     """Delivers alerts somewhere."""
 
@@ -91,7 +95,15 @@ class AlertResource(dg.ConfigurableResource):
         self.get_sink().send(alert)
 
 
+def _slack_sink(resource: AlertResource) -> AlertSink:
+    """The Slack sink from settings (imported on use: slack_sdk is not needed for logging)."""
+    from fernway_core.slack import SlackSink
+
+    return SlackSink.from_settings(get_settings())
+
+
 # Adding a sink: write a class with `send(alert)` and register a factory for it here.
 SINKS: dict[str, Callable[[AlertResource], AlertSink]] = {
     "log": lambda resource: LogSink(resource.alerts_path),
+    "slack": _slack_sink,
 }

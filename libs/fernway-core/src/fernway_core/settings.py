@@ -52,6 +52,19 @@ class FernwaySettings(BaseSettings):
     s3_exports_bucket: str = Field("fernway-exports", description="Bucket of partner exports.")
     aws_region: str = Field("us-east-1", description="AWS region of the exports bucket.")
     alert_sink: Literal["log", "slack"] = Field("log", description="Where alerts are sent.")
+    slack_base_url: str = Field(
+        "https://slack.com/api/",
+        description="Slack Web API base URL (the sandbox's is `<url>/api/`).",
+    )
+    slack_token: SecretStr | None = Field(
+        None, description="Slack bot token (`xoxb-...`); required by the slack alert sink."
+    )
+    slack_channel: str = Field("#data-alerts", description="Slack channel alerts are posted to.")
+    weather_url: str = Field(
+        "http://127.0.0.1:8704",
+        description="OpenWeatherMap-compatible API base URL (real one: `https://api.openweathermap.org`).",
+    )
+    weather_api_key: SecretStr | None = Field(None, description="OpenWeatherMap API key (`appid`).")
     spark_remote: str | None = Field(None, description="Spark Connect URL; unset = local Spark.")
     start_date: dt.date | None = Field(None, description="First day of the demo/sandbox window.")
     days: int = Field(92, ge=1, description="Length in days of the demo/sandbox window.")
@@ -70,7 +83,14 @@ class FernwaySettings(BaseSettings):
         dotenv = DotEnvSettingsSource(settings_cls, env_file=find_repo_root() / ".env")
         return init_settings, env_settings, dotenv
 
-    @field_validator("warehouse_url", "s3_endpoint_url", "spark_remote", mode="before")
+    @field_validator(
+        "warehouse_url",
+        "s3_endpoint_url",
+        "spark_remote",
+        "slack_token",
+        "weather_api_key",
+        mode="before",
+    )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value

@@ -19,6 +19,7 @@ import dagster as dg
 
 from fernway_core.platform.locations import load_location
 from fernway_core.platform.plan import PlannedRun, plan_runs
+from fernway_core.platform.sensors import evaluate_sensor
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
@@ -64,14 +65,7 @@ def run_op_job_sensors(defs: dg.Definitions, instance: dg.DagsterInstance) -> li
             continue
         cursor = None
         while True:
-            with dg.build_sensor_context(
-                instance=instance,
-                cursor=cursor,
-                definitions=defs,
-                sensor_name=sensor.name,
-                resources=defs.resources,
-            ) as context:
-                data = sensor.evaluate_tick(context)
+            data = evaluate_sensor(defs, instance, sensor.name, cursor)
             for request in data.run_requests or []:
                 tags = {**request.tags, "dagster/sensor_name": sensor.name}
                 if request.run_key:

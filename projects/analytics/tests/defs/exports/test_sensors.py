@@ -2,19 +2,12 @@
 
 import dagster as dg
 
+from fernway_core.platform.sensors import evaluate_sensor
 from tests.conftest import START
 
 
 def _tick(defs, instance, cursor):
-    sensor = defs.resolve_sensor_def("partner_exports_sensor")
-    with dg.build_sensor_context(
-        instance=instance,
-        cursor=cursor,
-        definitions=defs,
-        sensor_name=sensor.name,
-        resources=defs.resources,
-    ) as context:
-        return sensor.evaluate_tick(context)
+    return evaluate_sensor(defs, instance, "partner_exports_sensor", cursor)
 
 
 def _requested_keys(data):

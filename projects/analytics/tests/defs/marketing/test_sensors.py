@@ -4,6 +4,8 @@ import json
 
 import dagster as dg
 
+from fernway_core.platform.sensors import evaluate_sensor
+
 
 def _alerts(platform_env):
     path = platform_env / "alerts.jsonl"
@@ -11,16 +13,7 @@ def _alerts(platform_env):
 
 
 def _tick(defs, instance, cursor):
-    sensor = defs.resolve_sensor_def("freshness_lateness_alert")
-    with dg.build_sensor_context(
-        instance=instance,
-        cursor=cursor,
-        definitions=defs,
-        sensor_name=sensor.name,
-        resources=defs.resources,
-    ) as context:
-        sensor(context)
-        return context.cursor
+    return evaluate_sensor(defs, instance, "freshness_lateness_alert", cursor).cursor
 
 
 def test_never_materialized_assets_with_a_policy_alert_once(platform_env, defs, instance):
