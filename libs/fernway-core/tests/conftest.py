@@ -8,15 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 import pytest
 
 from fernway_core.settings import reset_settings
 from fernway_core.warehouse import Warehouse, quote_ident
-
-POSTGRES_URL = os.environ.get(
-    "FERNWAY_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-)
 
 
 @pytest.fixture
@@ -32,19 +27,6 @@ def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     reset_settings()
     yield root
     reset_settings()
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The real Postgres; skipped when unreachable unless CI is set (then it fails)."""
-    try:
-        psycopg.connect(POSTGRES_URL, connect_timeout=3).close()
-    except psycopg.OperationalError as exc:
-        reason = f"Postgres unreachable at {POSTGRES_URL}: {' '.join(str(exc).split())}"
-        if os.environ.get("CI"):
-            pytest.fail(f"{reason} (CI is set, so Postgres tests must run)")
-        pytest.skip(f"{reason} (set CI to turn this skip into a failure)")
-    return POSTGRES_URL
 
 
 @dataclass
