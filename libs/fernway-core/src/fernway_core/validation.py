@@ -74,20 +74,26 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _path(name: str) -> str:
-    return "'$." + name.replace("'", "''") + "'"
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _raw(name: str) -> str:
+    """The field as text (NULL when missing or JSON null), from the once-parsed struct."""
+    return f"s.{_q(name)}"
 
 
 def _reason_sql(spec: RecordSpec) -> str:
     """A CASE expression naming the first thing wrong with a record, or NULL when it is valid."""
     whens = []
     for f in spec.fields:
-        raw = f"json_extract_string(j, {_path(f.name)})"
-        present = f"json_extract(j, {_path(f.name)}) is not null"
+        raw = _raw(f.name)
         required = f.required or f.name == spec.key
         label = "key " if f.name == spec.key else ""
         if required:
-            whens.append(f"when not ({present}) then 'missing field {f.name}'")
+            whens.append(
+                f"when not list_contains(keys, {_literal(f.name)}) then 'missing field {f.name}'"
+            )
             whens.append(f"when {raw} is null then 'null {label}{f.name}'")
         whens.append(
             f"when {raw} is not null and {_typed(f)} is null "
@@ -99,24 +105,31 @@ def _reason_sql(spec: RecordSpec) -> str:
 
 
 def _typed(f: Field) -> str:
-    raw = f"json_extract_string(j, {_path(f.name)})"
+    raw = _raw(f.name)
     if f.type == "timestamp":
         return f"timezone('UTC', try_cast({raw} as timestamptz))"
     return f"try_cast({raw} as {f.type})"
+
+
+def _parse_sql(spec: RecordSpec) -> str:
+    """Parse each record once: the raw JSON, its keys, and every field as text in a struct."""
+    struct = orjson.dumps({f.name: "VARCHAR" for f in spec.fields}).decode()
+    return (
+        "create temp table src as select j, json_keys(j) as keys, "
+        f"from_json(j, {_literal(struct)}) as s "
+        "from (select unnest(from_json(?::json, '[\"json\"]')) as j)"
+    )
 
 
 def validate_records(records: list[dict], spec: RecordSpec, source: str) -> Validated:
     """Type-check records in one DuckDB pass; invalid ones become rejects, dupes collapse."""
     con = duckdb.connect()
     try:
+        con.execute(_parse_sql(spec), [orjson.dumps(records).decode()])
         con.execute(
-            "create temp table src as select unnest(from_json(?::json, '[\"json\"]')) as j",
-            [orjson.dumps(records).decode()],
+            f"create temp table checked as select j, s, {_reason_sql(spec)} as reason from src"
         )
-        con.execute(
-            f"create temp table checked as select j, {_reason_sql(spec)} as reason from src"
-        )
-        key = f"json_extract_string(j, {_path(spec.key)})"
+        key = _raw(spec.key)
         part = (
             f"strftime(cast({_typed(_field(spec, spec.partition_field))} as date), '%Y-%m-%d')"
             if spec.partition_field
@@ -134,11 +147,9 @@ def validate_records(records: list[dict], spec: RecordSpec, source: str) -> Vali
             f"select {columns} from checked where reason is null "
             f"qualify row_number() over (partition by {key} order by {order}) = 1"
         ).to_arrow_table()
-        valid_count = con.execute("select count(*) from checked where reason is null").fetchall()[
-            0
-        ][0]
+        (valid_count,) = con.sql("select count(*) from checked where reason is null").fetchall()[0]
         known = [f.name for f in spec.fields]
-        drift = con.sql("select distinct unnest(json_keys(j)) as k from src order by k").fetchall()
+        drift = con.sql("select distinct unnest(keys) as k from src order by k").fetchall()
     finally:
         con.close()
     return Validated(
