@@ -15,6 +15,7 @@ import httpx
 
 from fernway_sandbox import Sandbox
 from fernway_sandbox.pytest_plugin import SMALL
+from fernway_sandbox.services import REGISTRY
 
 SMALL_ARGS = ["--scale", "5000", "--days", "10", "--start", "2026-08-01"]
 
@@ -40,7 +41,7 @@ def wait_for(path: Path, proc: subprocess.Popen, timeout: float = 60) -> dict:
 
 def test_serve_runs_until_sigterm_and_put_export_reaches_it(tmp_path):
     ready, truth = tmp_path / "ready.json", tmp_path / "truth.json"
-    ports = ["--port-marketplace", "0", "--port-s3", "0", "--port-control", "0"]
+    ports = [arg for name in REGISTRY for arg in (f"--port-{name}", "0")]
     cmd = [
         sys.executable,
         "-m",
@@ -57,8 +58,10 @@ def test_serve_runs_until_sigterm_and_put_export_reaches_it(tmp_path):
     try:
         info = wait_for(ready, proc)
         urls = info["urls"]
-        assert set(urls) == {"marketplace", "s3", "control"}
+        assert set(urls) == {"marketplace", "s3", "control", "weather", "slack"}
         assert info["env"]["FERNWAY_MARKETPLACE_URL"] == urls["marketplace"]
+        assert info["env"]["FERNWAY_WEATHER_URL"] == urls["weather"]
+        assert info["env"]["FERNWAY_SLACK_BASE_URL"] == urls["slack"] + "/api/"
         headers = {"Authorization": f"Bearer {info['env']['FERNWAY_MARKETPLACE_TOKEN']}"}
         assert httpx.get(urls["marketplace"] + "/v1/cities", headers=headers).status_code == 200
         assert json.loads(truth.read_text())["s3"]["partner_orders"]["files"] == 10

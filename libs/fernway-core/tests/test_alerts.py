@@ -49,8 +49,8 @@ def test_alert_resource_defaults_to_settings_data_dir(repo: Path) -> None:
 
 
 def test_unknown_sink_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="unknown alert sink 'slack'; known: log"):
-        AlertResource(sink="slack", data_dir=str(tmp_path)).send(Alert("x"))
+    with pytest.raises(ValueError, match="unknown alert sink 'pager'; known: log, slack"):
+        AlertResource(sink="pager", data_dir=str(tmp_path)).send(Alert("x"))
 
 
 def test_a_new_sink_is_one_class_and_one_registry_entry(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -70,6 +70,24 @@ def test_empty_optional_url_means_unset(repo: Path, monkeypatch: pytest.MonkeyPa
     assert FernwaySettings().s3_endpoint_url is None
 
 
+def test_slack_and_weather_default_to_real_slack_and_the_sandbox_without_secrets(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FERNWAY_SLACK_TOKEN", "")
+    settings = FernwaySettings()
+    assert settings.slack_base_url == "https://slack.com/api/"
+    assert settings.slack_channel == "#data-alerts"
+    assert settings.slack_token is None
+    assert settings.weather_url == "http://127.0.0.1:8704"
+    assert settings.weather_api_key is None
+    monkeypatch.setenv("FERNWAY_WEATHER_API_KEY", "k")
+    monkeypatch.setenv("FERNWAY_SLACK_TOKEN", "xoxb-1")
+    settings = FernwaySettings()
+    assert settings.weather_api_key is not None
+    assert settings.weather_api_key.get_secret_value() == "k"
+    assert "xoxb-1" not in repr(settings)
+
+
 def test_prod_without_warehouse_url_is_a_one_line_error(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -109,7 +127,7 @@ def test_get_settings_is_cached_until_reset(repo: Path, monkeypatch: pytest.Monk
 
 def test_importing_the_package_reads_no_environment(tmp_path: Path) -> None:
     env = {**os.environ, "FERNWAY_ENV": "not-a-valid-env"}
-    modules = "settings, warehouse, http, alerts, partitions"
+    modules = "settings, warehouse, http, alerts, partitions, slack, run_failure"
     code = f"from fernway_core import {modules}; print('ok')"
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True

@@ -7,7 +7,6 @@ from fernway_core.platform.materialize import run_op_job_sensors, run_plan
 from fernway_core.platform.plan import plan_runs
 from fernway_core.settings import get_settings
 from fernway_core.warehouse import Warehouse
-
 from tests.conftest import DAYS, START
 
 

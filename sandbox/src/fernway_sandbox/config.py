@@ -11,7 +11,17 @@ from fernway_sandbox.errors import ConfigError
 from fernway_sandbox.faults import Faults, coerce_faults
 
 DEFAULT_TOKEN = "sandbox-token"
+DEFAULT_WEATHER_KEY = "sandbox-weather-key"
+DEFAULT_SLACK_TOKEN = "xoxb-sandbox"
 MAX_DAYS = 3660
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """An aware UTC datetime (naive values are taken as UTC)."""
+    if not isinstance(value, dt.datetime):
+        raise ConfigError(f"clock must be a datetime, got {value!r}")
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+    return aware.astimezone(dt.UTC)
 
 
 def default_start(days: int) -> dt.date:
@@ -25,7 +35,8 @@ class SandboxConfig:
 
     `start=None` means today(UTC) - days. `ports` maps service -> port (missing or 0 = free port).
     `services=None` runs every registered service. `truth_path` (optional) is rewritten whenever
-    the truth changes (start, put_export).
+    the truth changes (start, put_export). `clock` fixes the services' "now" (UTC; naive means
+    UTC; None = real time). `weather_calls_per_minute` is the weather API's per-key limit.
     """
 
     seed: int = 42
@@ -38,6 +49,10 @@ class SandboxConfig:
     token: str = DEFAULT_TOKEN
     services: tuple[str, ...] | None = None
     truth_path: Path | None = None
+    weather_api_key: str = DEFAULT_WEATHER_KEY
+    weather_calls_per_minute: int = 60
+    slack_token: str = DEFAULT_SLACK_TOKEN
+    clock: dt.datetime | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.seed, int) or self.seed < 0:
@@ -54,8 +69,14 @@ class SandboxConfig:
         for name, port in self.ports.items():
             if not isinstance(port, int) or not 0 <= port <= 65535:
                 raise ConfigError(f"port for {name} must be 0..65535, got {port!r}")
-        if not self.token:
-            raise ConfigError("token must not be empty")
+        for name in ("token", "weather_api_key", "slack_token"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name):
+                raise ConfigError(f"{name} must be a non-empty string")
+        limit = self.weather_calls_per_minute
+        if not isinstance(limit, int) or limit < 1:
+            raise ConfigError(f"weather_calls_per_minute must be a positive integer, got {limit!r}")
+        if self.clock is not None:
+            object.__setattr__(self, "clock", as_utc(self.clock))
         object.__setattr__(self, "start", start)
         object.__setattr__(self, "faults", {k: coerce_faults(v) for k, v in self.faults.items()})
         object.__setattr__(self, "ports", dict(self.ports))

@@ -13,6 +13,7 @@ from types import TracebackType
 
 import orjson
 
+from fernway_sandbox.clock import SandboxClock
 from fernway_sandbox.config import SandboxConfig
 from fernway_sandbox.dataset import Dataset, generate
 from fernway_sandbox.errors import ConfigError
@@ -27,6 +28,7 @@ class Sandbox:
 
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
+        self.clock = SandboxClock(self.config.clock)
         names = self.config.services or tuple(REGISTRY)
         unknown = sorted({*names, *self.config.faults, *self.config.ports} - set(REGISTRY))
         if unknown:
@@ -148,6 +150,17 @@ class Sandbox:
         ctx = self._contexts.get("marketplace")
         log = ctx.state.get("malformed_log") if ctx else None
         return log.records() if log else []
+
+    @property
+    def slack_messages(self) -> list[dict]:
+        """Messages posted to the slack service so far, oldest first."""
+        ctx = self._contexts.get("slack")
+        log = ctx.state.get("messages") if ctx else None
+        return log.records() if log else []
+
+    def set_clock(self, when: dt.datetime | None) -> None:
+        """Fix the services' "now" at `when` (naive = UTC), or follow real time again (None)."""
+        self.clock.set(when)
 
     def put_export(self, day: dt.date, rows: int | None = None) -> str:
         """Upload an extra partner export file for `day` (truth is updated); returns its key."""

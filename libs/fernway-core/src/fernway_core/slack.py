@@ -6,7 +6,7 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
-from slack_sdk.http_retry import (
+from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
     ServerErrorRetryHandler,
@@ -44,7 +44,7 @@ class SlackSink:
         self.channel = channel
         self.client = WebClient(
             token=token,
-            base_url=base_url,
+            base_url=base_url if base_url.endswith("/") else base_url + "/",
             timeout=10,
             retry_handlers=[
                 ConnectionErrorRetryHandler(),

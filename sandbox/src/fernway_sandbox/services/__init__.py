@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fernway_sandbox.services import control, marketplace, s3
+from fernway_sandbox.services import control, marketplace, s3, slack, weather
 from fernway_sandbox.services.base import ServiceContext, ServiceSpec
 
 REGISTRY: dict[str, ServiceSpec] = {
@@ -11,6 +11,8 @@ REGISTRY: dict[str, ServiceSpec] = {
         marketplace.SPEC,
         s3.SPEC,
         control.SPEC,
+        weather.SPEC,
+        slack.SPEC,
     )
 }
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fernway_sandbox.clock import SandboxClock
 from fernway_sandbox.config import SandboxConfig
 from fernway_sandbox.middleware import FaultState
 
@@ -33,6 +35,12 @@ class ServiceContext:
         if self.sandbox is None:
             raise RuntimeError(f"service {self.name} has no data set in a child process")
         return self.sandbox.dataset
+
+    def now(self) -> dt.datetime:
+        """The sandbox clock's current instant (the configured clock in a child process)."""
+        if self.sandbox is None:
+            return SandboxClock(self.config.clock).now()
+        return self.sandbox.clock.now()
 
 
 def _no_env(ctx: ServiceContext) -> dict[str, str]:
