@@ -46,3 +46,8 @@ def test_api_assets_retry_with_exponential_backoff_and_jitter(defs: dg.Definitio
     assert policy.max_retries >= 3
     assert policy.backoff == dg.Backoff.EXPONENTIAL
     assert policy.jitter == dg.Jitter.PLUS_MINUS
+
+
+def test_failed_runs_and_late_assets_are_alerted_by_running_sensors(defs: dg.Definitions) -> None:
+    for name in ("run_failure_alert", "freshness_lateness_alert", "partner_exports_sensor"):
+        assert defs.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
