@@ -28,9 +28,14 @@ def load_partner_exports(
     warehouse: Warehouse,
 ) -> None:
     """Load the given export files; each file replaces its own rows, so reruns never duplicate."""
+    loaded = []
     for key in config.keys:
         valid, rejects = load_export_file(exports, warehouse, key)
         days = sorted({d.isoformat() for d in pc.unique(valid["order_date"]).to_pylist()})
+        loaded.append((key, days, valid.num_rows, rejects.num_rows))
+        context.log.info(f"{key}: {valid.num_rows} rows loaded, {rejects.num_rows} rejected")
+    table = warehouse.table_metadata("raw.partner_orders") if loaded else {}
+    for key, days, rows, rejected in loaded:
         for day in days:
             context.log_event(
                 dg.AssetMaterialization(
@@ -38,13 +43,12 @@ def load_partner_exports(
                     partition=day,
                     metadata={
                         "source_file": key,
-                        "rows_loaded": valid.num_rows,
-                        "rows_rejected": rejects.num_rows,
-                        **warehouse.table_metadata("raw.partner_orders"),
+                        "rows_loaded": rows,
+                        "rows_rejected": rejected,
+                        **table,
                     },
                 )
             )
-        context.log.info(f"{key}: {valid.num_rows} rows loaded, {rejects.num_rows} rejected")
 
 
 @dg.job(description="Load partner bulk export files from S3 into raw.partner_orders.")

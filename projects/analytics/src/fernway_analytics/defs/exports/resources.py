@@ -3,11 +3,13 @@
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import dagster as dg
 import pyarrow as pa
 import pyarrow.parquet as pq
 from dagster_aws.s3 import S3Resource
+from pydantic import PrivateAttr
 
 from fernway_core.settings import get_settings
 
@@ -27,10 +29,17 @@ class ExportsBucket(dg.ConfigurableResource):
     s3: dg.ResourceDependency[S3Resource]
     bucket: str
     prefix: str = "partner_orders/"
+    _client: Any = PrivateAttr(default=None)
+
+    def client(self) -> Any:
+        """One boto3 client per resource instance (creating one costs ~0.1 s)."""
+        if self._client is None:
+            self._client = self.s3.get_client()
+        return self._client
 
     def list_files(self) -> list[ExportFile]:
         """Every export file, oldest first."""
-        paginator = self.s3.get_client().get_paginator("list_objects_v2")
+        paginator = self.client().get_paginator("list_objects_v2")
         files = [
             ExportFile(o["Key"], o["LastModified"], o["ETag"].strip('"'))
             for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix)
@@ -41,7 +50,7 @@ class ExportsBucket(dg.ConfigurableResource):
 
     def read_table(self, key: str) -> pa.Table:
         """Download one Parquet export into Arrow."""
-        body = self.s3.get_client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
+        body = self.client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
         return pq.read_table(io.BytesIO(body))
 
 
