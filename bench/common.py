@@ -1,0 +1,95 @@
+"""Shared bench helpers: paths, progress lines, timing, JSON results and a temp Dagster home."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "bench" / ".work"
+ANALYTICS_PYTHON = ROOT / "projects" / "analytics" / ".venv" / "bin" / "python"
+ANALYTICS_DIR = ROOT / "projects" / "analytics"
+SEED = 42
+DAYS = 92
+
+
+def log(message: str) -> None:
+    """One progress line on stdout, flushed so the driver shows it live."""
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+@contextmanager
+def stopwatch(into: dict[str, float], name: str) -> Iterator[None]:
+    """Add the wall seconds spent in the block to `into[name]`."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        into[name] = into.get(name, 0.0) + time.perf_counter() - started
+
+
+def rounded(value: Any, digits: int = 3) -> Any:
+    """Floats rounded (recursively) for a readable results file."""
+    if isinstance(value, float):
+        return round(value, digits)
+    if isinstance(value, dict):
+        return {k: rounded(v, digits) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v, digits) for v in value]
+    return value
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write `data` as indented JSON, creating the parent directory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(rounded(data), indent=2, default=str) + "\n")
+
+
+def dagster_home(path: Path) -> Path:
+    """A fresh DAGSTER_HOME under bench/.work with the platform's instance (SQLite) rendered.
+
+    Dagster 1.13 rejects `run_coordinator.config.max_concurrent_runs` next to a `concurrency`
+    block; the value moves to `concurrency.runs` (same meaning) until the template is fixed.
+    """
+    import yaml
+
+    from fernway_core.platform.instance import write_instance
+
+    if WORK not in path.resolve().parents:
+        raise ValueError(f"{path} is not under {WORK}")
+    shutil.rmtree(path, ignore_errors=True)  # no runs left over from an earlier bench
+    target = write_instance(path, ROOT / "dagster.yaml", postgres=False)
+    config = yaml.safe_load(target.read_text())
+    coordinator = (config.get("run_coordinator") or {}).get("config") or {}
+    if "max_concurrent_runs" in coordinator and "concurrency" in config:
+        runs = config["concurrency"].setdefault("runs", {})
+        runs["max_concurrent_runs"] = coordinator.pop("max_concurrent_runs")
+        target.write_text(yaml.safe_dump(config, sort_keys=False))
+    return path
+
+
+def in_fresh_process(script: str, args: list[str], out: Path) -> dict[str, Any]:
+    """Run `script` with this interpreter in a new process (cold, like a Dagster run worker)."""
+    out.unlink(missing_ok=True)
+    subprocess.run([sys.executable, script, *args, "--out", str(out)], check=True)
+    return json.loads(out.read_text())
+
+
+def versions() -> dict[str, str]:
+    """Python and library versions of the running interpreter."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = {"python": sys.version.split()[0]}
+    for package in ("duckdb", "dagster", "dagster-dbt", "dbt-core", "dbt-duckdb", "httpx"):
+        try:
+            found[package] = version(package)
+        except PackageNotFoundError:
+            continue
+    return found

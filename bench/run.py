@@ -1,0 +1,147 @@
+"""`make bench`: measure every figure in one invocation and write bench/results.json.
+
+Runs with the root env. Pieces that import the analytics location run with its interpreter;
+the sandbox runs in its own process so its servers never share a GIL with measured code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import backfill
+from common import ANALYTICS_PYTHON, DAYS, ROOT, WORK, log, versions, write_json
+from sandbox_proc import running_sandbox
+
+TARGETS = {
+    "transform_overhead_ratio": lambda v: v <= 2.0,
+    "backfill_speedup": lambda v: v >= 10,
+    "api_ingest_efficiency": lambda v: v >= 0.7,
+}
+
+
+def run_piece(script: str, args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run bench/<script> with the analytics interpreter; echo progress; return its JSON."""
+    out = WORK / "pieces" / script.replace(".py", ".json")
+    out.unlink(missing_ok=True)
+    log_path = WORK / "logs" / script.replace(".py", ".log")
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    cmd = [str(ANALYTICS_PYTHON), str(ROOT / "bench" / script), *args, "--out", str(out)]
+    with log_path.open("w") as log_file:
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        )
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log_file.write(line)
+            if line.startswith("[bench"):
+                print(line, end="", flush=True)
+    if proc.wait() != 0:
+        raise RuntimeError(f"{script} failed (exit {proc.returncode}); see {log_path}")
+    return json.loads(out.read_text())
+
+
+def as_figure(name: str, data: dict[str, Any]) -> dict[str, Any]:
+    """One results entry: the figure's value first, then its raw numbers."""
+    return {"value": data.pop(name), **data}
+
+
+def machine() -> dict[str, Any]:
+    """Cores, CPU, memory and interpreter/library versions of the root env."""
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    models = [line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")]
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    mem_kb = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
+    return {
+        "cores": os.cpu_count(),
+        "cpu": models[0] if models else platform.processor(),
+        "memory_gb": round(mem_kb / 2**20, 1),
+        "platform": platform.platform(),
+        "root_env": versions(),
+    }
+
+
+def measure(args: argparse.Namespace, results: dict[str, Any]) -> None:
+    """Every selected figure; a failing figure records its error and the others still run."""
+
+    def attempt(name: str, func: Any) -> None:
+        if name not in args.only:
+            return
+        try:
+            results[name] = func()
+        except Exception as exc:  # keep measuring the other figures
+            log(f"{name}: FAILED: {exc}")
+            results[name] = {"error": str(exc)}
+
+    if {"backfill_speedup", "api_ingest_efficiency", "bulk_ingest_rows_per_s"} & set(args.only):
+        with running_sandbox(args.scale, WORK / "sandbox") as sandbox:
+            env = {**os.environ, **sandbox.env}
+            start, end = (d.isoformat() for d in sandbox.window)
+            attempt(
+                "backfill_speedup", lambda: as_figure("backfill_speedup", backfill.run(sandbox))
+            )
+            attempt(
+                "api_ingest_efficiency",
+                lambda: as_figure(
+                    "api_ingest_efficiency",
+                    run_piece("api_ingest.py", ["--start", start, "--end", end], env),
+                ),
+            )
+            attempt(
+                "bulk_ingest_rows_per_s",
+                lambda: as_figure("bulk_ingest_rows_per_s", run_piece("bulk_ingest.py", [], env)),
+            )
+    attempt(
+        "transform_overhead_ratio",
+        lambda: as_figure(
+            "transform_overhead_ratio",
+            run_piece("transform.py", ["--scale", str(args.transform_scale)]),
+        ),
+    )
+
+
+def summary(results: dict[str, Any]) -> dict[str, Any]:
+    """Each figure's value and whether it met its target."""
+    out = {}
+    for name, entry in results.items():
+        if isinstance(entry, dict) and "value" in entry:
+            check = TARGETS.get(name)
+            out[name] = {"value": entry["value"], "target": entry.get("target")}
+            if check is not None:
+                out[name]["met"] = check(entry["value"])
+    return out
+
+
+def main() -> int:
+    """Parse options, measure, write results; exit 1 when a figure failed to run."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=1_000_000)
+    parser.add_argument("--transform-scale", type=int, default=10_000_000)
+    parser.add_argument("--only", nargs="+", default=[*TARGETS, "bulk_ingest_rows_per_s"])
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    log(f"bench: SCALE={args.scale:,} TRANSFORM_SCALE={args.transform_scale:,} -> {args.out}")
+    results: dict[str, Any] = {
+        "scale": {"orders": args.scale, "transform_orders": args.transform_scale, "days": DAYS},
+        "machine": machine(),
+    }
+    measure(args, results)
+    results["summary"] = summary(results)
+    results["bench_seconds"] = time.perf_counter() - started
+    write_json(args.out, results)
+    for name, entry in results["summary"].items():
+        met = {True: " (target met)", False: " (target MISSED)"}.get(entry.get("met"), "")
+        log(f"{name} = {entry['value']:,.3f}{met}")
+    return 1 if any("error" in v for v in results.values() if isinstance(v, dict)) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
