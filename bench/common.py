@@ -53,25 +53,13 @@ def write_json(path: Path, data: Any) -> None:
 
 
 def dagster_home(path: Path) -> Path:
-    """A fresh DAGSTER_HOME under bench/.work with the platform's instance (SQLite) rendered.
-
-    Dagster 1.13 rejects `run_coordinator.config.max_concurrent_runs` next to a `concurrency`
-    block; the value moves to `concurrency.runs` (same meaning) until the template is fixed.
-    """
-    import yaml
-
+    """A fresh DAGSTER_HOME under bench/.work with the platform's instance (SQLite) rendered."""
     from fernway_core.platform.instance import write_instance
 
     if WORK not in path.resolve().parents:
         raise ValueError(f"{path} is not under {WORK}")
     shutil.rmtree(path, ignore_errors=True)  # no runs left over from an earlier bench
-    target = write_instance(path, ROOT / "dagster.yaml", postgres=False)
-    config = yaml.safe_load(target.read_text())
-    coordinator = (config.get("run_coordinator") or {}).get("config") or {}
-    if "max_concurrent_runs" in coordinator and "concurrency" in config:
-        runs = config["concurrency"].setdefault("runs", {})
-        runs["max_concurrent_runs"] = coordinator.pop("max_concurrent_runs")
-        target.write_text(yaml.safe_dump(config, sort_keys=False))
+    write_instance(path, ROOT / "dagster.yaml", postgres=False)
     return path
 
 
