@@ -95,6 +95,57 @@ def test_forecast_has_40_three_hour_steps_and_a_city_block(weather):
     assert len(get(http, "forecast", cnt=5, **LONDON).json()["list"]) == 5
 
 
+def history(http: httpx.Client, start: dt.datetime, **params: object) -> httpx.Response:
+    query = {"type": "hour", "start": int(start.timestamp()), "units": "metric", **params}
+    return get(http, "history/city", **LONDON, **query)
+
+
+def test_history_has_one_observation_per_whole_hour_up_to_the_last_complete_hour(weather):
+    _, http = weather  # the clock is 13:37: 13:00 is not over yet
+    start = CLOCK.replace(hour=0, minute=0)
+    body = history(http, start, end=int(CLOCK.timestamp()) + 3600).raise_for_status().json()
+    hours = [entry["dt"] for entry in body["list"]]
+    assert hours == [int(start.timestamp()) + 3600 * h for h in range(13)]
+    assert (body["cod"], body["cnt"], body["message"]) == ("200", 13, "Count: 13")
+    assert body["city_id"] == 2643743
+    for entry in body["list"]:
+        assert set(entry) >= {"dt", "main", "wind", "clouds", "weather"}
+        assert set(entry["main"]) >= MAIN_KEYS
+        check_condition(entry["weather"][0])
+        assert set(entry.get("rain", {})) <= {"1h"}
+    by_count = history(http, start + dt.timedelta(hours=2), cnt=3).json()
+    assert by_count["list"] == body["list"][2:5]
+
+
+def test_history_of_an_hour_matches_what_current_weather_said_during_it(weather):
+    sandbox, http = weather
+    try:
+        for minute in (5, 55):
+            sandbox.set_clock(dt.datetime(2026, 3, 2, 9, minute))
+            now = get(http, "weather", units="metric", **LONDON).json()
+            sandbox.set_clock(dt.datetime(2026, 3, 3))
+            [past] = history(http, dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC), cnt=1).json()["list"]
+            assert past["main"] == {k: now["main"][k] for k in past["main"]}
+            assert (past["weather"], past["wind"]) == (now["weather"], now["wind"])
+            assert past.get("rain") == now.get("rain")
+    finally:
+        sandbox.set_clock(CLOCK)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"type": "day", "start": 0}, "type must be hour"),
+        ({"type": "hour"}, "start is required"),
+        ({"type": "hour", "start": 0, "end": 8 * 86_400}, "requested period exceeds one week"),
+    ],
+)
+def test_history_rejects_bad_periods_with_400(weather, params, message):
+    _, http = weather
+    response = get(http, "history/city", **LONDON, **params)
+    assert (response.status_code, response.json()["message"]) == (400, message)
+
+
 @pytest.mark.parametrize(
     ("lat", "lon", "daylight"),
     [(-33.8688, 151.2093, (6, 18)), (40.7128, -74.006, (9, 15)), (51.5, 0.0, (9, 15))],
@@ -214,7 +265,7 @@ def test_the_61st_call_in_a_minute_gets_429_with_retry_after(sandbox_factory):
         "api_key": KEY,
         "calls_per_minute": 60,
         "calls_served": 60,
-        "by_endpoint": {"weather": 60, "forecast": 0},
+        "by_endpoint": {"weather": 60, "forecast": 0, "history": 0},
         "rate_limited": 1,
         "unauthorized": 1,
     }

@@ -17,6 +17,7 @@ from fernway_core.http import (
     LinkHeaderPaginator,
     PageNumberPaginator,
 )
+from fernway_core.rate_limit import RollingQuota
 
 OK = Reply(200, {"data": [{"id": 1}]})
 NOW = 1_790_000_000.0
@@ -284,3 +285,15 @@ def test_page_without_items_key_is_a_clear_error(api: FakeApi, sleeps: list[floa
     api.queue("/v1/orders", Reply(200, {"rows": []}))
     with client(api, sleeps) as http, pytest.raises(HttpError, match="page has no 'data' list"):
         http.fetch_all("/v1/orders", None, CursorPaginator())
+
+
+def test_429_throttles_the_shared_limiter_so_every_caller_waits(
+    api: FakeApi, sleeps: list[float]
+) -> None:
+    api.queue("/v1/cities", Reply(429, headers={"Retry-After": "4"}), OK)
+    quota = RollingQuota(10, 60, sleep=sleeps.append)
+    with client(api, sleeps, limiter=quota) as http:
+        http.get_json("/v1/cities")
+    assert quota.throttled == 1
+    assert sleeps[0] == 4.0
+    assert http.stats.by_status == {429: 1, 200: 1}

@@ -1,4 +1,4 @@
-"""OpenWeatherMap response bodies: current weather and the 5 day / 3 hour forecast."""
+"""OpenWeatherMap response bodies: current weather, hourly history, 5 day / 3 hour forecast."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from fernway_sandbox import owm
 from fernway_sandbox.climate import FIELD, Hourly, Place, hourly, uniform
 
 STEP_H = 3
+HISTORY_MAIN = ("temp", "feels_like", "pressure", "humidity", "temp_min", "temp_max")
 
 
 def main_block(w: Hourly, i: int, units: str, low: float, high: float) -> dict:
@@ -64,6 +65,40 @@ def current(place: Place, units: str, now: dt.datetime) -> dict:
         "id": info["id"],
         "name": info["name"],
         "cod": 200,
+    }
+
+
+def history(place: Place, units: str, first_hour: int, last_hour: int) -> dict:
+    """History API (`type=hour`): one observation per whole hour from first to last (epoch h)."""
+    hours = np.arange(first_hour, last_hour + 1, dtype=np.int64)
+    w = hourly(place, hours)
+    codes = owm.condition_codes(w.rain_mm, w.snow_mm, w)
+    spread = 0.3 + 1.2 * uniform(hours, *place.keys, FIELD, 0)
+    entries = []
+    for i, hour in enumerate(hours.tolist()):
+        t = hour * 3600
+        sunrise, sunset = owm.sun_times(place.lat, place.lon, t)
+        main = main_block(w, i, units, w.temp_c[i] - spread[i], w.temp_c[i] + spread[i])
+        entries.append(
+            {
+                "dt": t,
+                "main": {key: main[key] for key in HISTORY_MAIN},
+                "wind": wind_block(w, i, units),
+                "clouds": {"all": int(w.clouds[i])},
+                "weather": [owm.weather_block(int(codes[i]), sunrise <= t < sunset)],
+                **precipitation(float(w.rain_mm[i]), float(w.snow_mm[i]), "1h"),
+            }
+        )
+    info = owm.place_info(
+        place.lat, place.lon, dt.datetime.fromtimestamp(first_hour * 3600, dt.UTC)
+    )
+    return {
+        "message": f"Count: {len(entries)}",
+        "cod": "200",
+        "city_id": info["id"],
+        "calctime": 0.0,
+        "cnt": len(entries),
+        "list": entries,
     }
 
 

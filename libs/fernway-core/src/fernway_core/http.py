@@ -19,7 +19,7 @@ from fernway_core.paginators import (
     Paginator,
     SinglePage,
 )
-from fernway_core.rate_limit import TokenBucket
+from fernway_core.rate_limit import Limiter, TokenBucket
 from fernway_core.request_stats import RequestStats
 
 __all__ = [
@@ -86,6 +86,7 @@ class HttpClient:
         max_retry_after_s: float = 300.0,
         max_calls: int | None = None,
         period_s: float = 1.0,
+        limiter: Limiter | None = None,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
@@ -106,9 +107,9 @@ class HttpClient:
         self.backoff_base_s = backoff_base_s
         self.backoff_max_s = backoff_max_s
         self.max_retry_after_s = max_retry_after_s
-        self._bucket = (
-            TokenBucket(max_calls, period_s, clock=clock, sleep=sleep) if max_calls else None
-        )
+        if limiter is None and max_calls:
+            limiter = TokenBucket(max_calls, period_s, clock=clock, sleep=sleep)
+        self.limiter = limiter
         self._sleep, self._now, self._jitter = sleep, now, jitter
         self.stats = RequestStats()
 
@@ -161,8 +162,8 @@ class HttpClient:
             url = str(parsed.copy_with(query=None))
         attempt = 0
         while True:
-            if self._bucket is not None:
-                waited = self._bucket.acquire()
+            if self.limiter is not None:
+                waited = self.limiter.acquire()
                 if waited:
                     self.stats.add(rate_limit_waits=1, rate_limit_wait_s=waited)
             delay = None
@@ -198,7 +199,12 @@ class HttpClient:
                 raise HttpError(
                     f"GET {shown} failed after {attempt + 1} attempts; last: {reason}", url=shown
                 )
-            delay = self._backoff(attempt) if delay is None else min(delay, self.max_retry_after_s)
+            if delay is None:
+                delay = self._backoff(attempt)
+            else:
+                delay = min(delay, self.max_retry_after_s)
+                if self.limiter is not None:
+                    self.limiter.throttle(delay)
             self.stats.add(retries=1, retry_wait_s=delay)
             _log.info(
                 f"GET {shown}: {reason}; retry {attempt + 1}/{self.max_retries} in {delay:.2f}s"

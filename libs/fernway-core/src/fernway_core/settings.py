@@ -64,7 +64,15 @@ class FernwaySettings(BaseSettings):
         "http://127.0.0.1:8704",
         description="OpenWeatherMap-compatible API base URL (real one: `https://api.openweathermap.org`).",
     )
+    weather_history_url: str | None = Field(
+        None,
+        description="History API base URL (real one: `https://history.openweathermap.org`); "
+        "unset = `weather_url`.",
+    )
     weather_api_key: SecretStr | None = Field(None, description="OpenWeatherMap API key (`appid`).")
+    weather_calls_per_minute: int = Field(
+        60, ge=1, description="Calls per minute the weather API key allows (free plan: 60)."
+    )
     spark_remote: str | None = Field(None, description="Spark Connect URL; unset = local Spark.")
     start_date: dt.date | None = Field(None, description="First day of the demo/sandbox window.")
     days: int = Field(92, ge=1, description="Length in days of the demo/sandbox window.")

@@ -1,7 +1,12 @@
-"""OpenWeatherMap-compatible API: `/data/2.5/weather` (current) and `/data/2.5/forecast`."""
+"""OpenWeatherMap-compatible API: current weather, 5 day / 3 hour forecast, hourly history.
+
+Paths as OpenWeatherMap serves them: `/data/2.5/weather`, `/data/2.5/forecast` (api host) and
+`/data/2.5/history/city` (history host, paid plans); the sandbox answers all three on one port.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import threading
 from collections.abc import Callable, Mapping
@@ -14,15 +19,20 @@ from fernway_sandbox.climate import Place
 from fernway_sandbox.ratelimit import RollingLimit, retry_after
 from fernway_sandbox.services import params
 from fernway_sandbox.services.base import ServiceContext, ServiceSpec
-from fernway_sandbox.weather_reports import current, forecast
+from fernway_sandbox.weather_reports import current, forecast, history
 
 KEY_MESSAGE = "Invalid API key. Please see https://openweathermap.org/faq#error401 for more info."
 LIMIT_MESSAGE = (
     "Your account is temporary blocked due to exceeding of requests limitation of your "
     "subscription type. Please choose the proper subscription https://openweathermap.org/price"
 )
-ENDPOINTS = {"/data/2.5/weather": "weather", "/data/2.5/forecast": "forecast"}
-COUNTS = ("weather", "forecast", "rate_limited", "unauthorized")
+ENDPOINTS = {
+    "/data/2.5/weather": "weather",
+    "/data/2.5/forecast": "forecast",
+    "/data/2.5/history/city": "history",
+}
+COUNTS = ("weather", "forecast", "history", "rate_limited", "unauthorized")
+MAX_HISTORY_HOURS = 7 * 24  # "a maximum of 1 week in one API response"
 
 
 def reply(body: object, status: int = 200, headers: dict | None = None) -> Response:
@@ -45,6 +55,24 @@ def place_and_units(args: Mapping[str, str], seed: int) -> tuple[Place, str]:
         values.append(value)
     units = args.get("units", "standard")
     return Place(seed, *values), units if units in owm.UNITS else "standard"
+
+
+def history_hours(args: Mapping[str, str], now: dt.datetime) -> tuple[int, int]:
+    """(first, last) epoch hours asked for by `type=hour&start=&end=|cnt=`, up to the last
+    complete hour before `now`; at most one week."""
+    if args.get("type") != "hour":
+        raise params.BadRequest("type must be hour")
+    start = params.integer(args, "start", -1, 0, 2**40)
+    if start < 0:
+        raise params.BadRequest("start is required")
+    first = -(-start // 3600)
+    if args.get("end"):
+        last = params.integer(args, "end", 0, start, 2**40) // 3600
+    else:
+        last = first + params.integer(args, "cnt", 1, 1, MAX_HISTORY_HOURS) - 1
+    if last - first + 1 > MAX_HISTORY_HOURS:
+        raise params.BadRequest("requested period exceeds one week")
+    return first, min(last, int(now.timestamp()) // 3600 - 1)
 
 
 class WeatherApp:
@@ -85,6 +113,8 @@ class WeatherApp:
             place, units = place_and_units(request.args, self.ctx.config.seed)
             if endpoint == "weather":
                 body = current(place, units, self.ctx.now())
+            elif endpoint == "history":
+                body = history(place, units, *history_hours(request.args, self.ctx.now()))
             else:
                 steps = params.integer(request.args, "cnt", 40, 1, 40)
                 body = forecast(place, units, self.ctx.now(), steps)
@@ -101,8 +131,8 @@ def truth(ctx: ServiceContext) -> dict:
         "weather": {
             "api_key": ctx.config.weather_api_key,
             "calls_per_minute": ctx.config.weather_calls_per_minute,
-            "calls_served": counts["weather"] + counts["forecast"],
-            "by_endpoint": {"weather": counts["weather"], "forecast": counts["forecast"]},
+            "calls_served": counts["weather"] + counts["forecast"] + counts["history"],
+            "by_endpoint": {name: counts[name] for name in ("weather", "forecast", "history")},
             "rate_limited": counts["rate_limited"],
             "unauthorized": counts["unauthorized"],
         }
@@ -111,7 +141,12 @@ def truth(ctx: ServiceContext) -> dict:
 
 def env(ctx: ServiceContext) -> dict[str, str]:
     """Where the platform finds the weather API and which key it uses."""
-    return {"FERNWAY_WEATHER_URL": ctx.url, "FERNWAY_WEATHER_API_KEY": ctx.config.weather_api_key}
+    return {
+        "FERNWAY_WEATHER_URL": ctx.url,
+        "FERNWAY_WEATHER_HISTORY_URL": ctx.url,
+        "FERNWAY_WEATHER_API_KEY": ctx.config.weather_api_key,
+        "FERNWAY_WEATHER_CALLS_PER_MINUTE": str(ctx.config.weather_calls_per_minute),
+    }
 
 
 SPEC = ServiceSpec("weather", WeatherApp, env=env, truth=truth, cli_port=8704)
