@@ -1,4 +1,4 @@
-"""Daily partitions and the (start, end) dates a run covers."""
+"""Daily and hourly partitions, and the (start, end) dates a run covers."""
 
 from __future__ import annotations
 
@@ -12,6 +12,10 @@ from fernway_core.settings import get_settings
 # changing it changes every partition key, so it is a constant, not a setting.
 PARTITIONS_START = dt.date(2026, 1, 1)
 DAILY = dg.DailyPartitionsDefinition(start_date=PARTITIONS_START.isoformat())
+# Hourly partitions include the hour in progress (end_offset=1): an hourly job can record what
+# is observed "now" during that hour, and backfill hours that are over.
+HOURLY = dg.HourlyPartitionsDefinition(start_date=f"{PARTITIONS_START}-00:00", end_offset=1)
+HOURLY_KEY_FORMAT = "%Y-%m-%d-%H:%M"
 
 
 def window_of(

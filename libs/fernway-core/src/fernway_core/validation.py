@@ -47,6 +47,7 @@ class RecordSpec:
     fields: tuple[Field, ...]
     version_field: str | None = None
     partition_field: str | None = None
+    partition_format: str = "%Y-%m-%d"  # strftime of partition_field: the partition key
 
 
 @dataclass
@@ -131,7 +132,8 @@ def validate_records(records: list[dict], spec: RecordSpec, source: str) -> Vali
         )
         key = _raw(spec.key)
         part = (
-            f"strftime(cast({_typed(_field(spec, spec.partition_field))} as date), '%Y-%m-%d')"
+            f"strftime({_typed(_field(spec, spec.partition_field))}, "
+            f"{_literal(spec.partition_format)})"
             if spec.partition_field
             else "null"
         )

@@ -1,0 +1,1 @@
+"""Fernway weather code location."""

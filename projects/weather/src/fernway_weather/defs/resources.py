@@ -1,0 +1,19 @@
+"""Resources every weather domain shares: the warehouse and the alert sink."""
+
+import dagster as dg
+
+from fernway_core.alerts import AlertResource
+from fernway_core.settings import get_settings
+from fernway_core.warehouse import Warehouse
+
+
+@dg.definitions
+def resources() -> dg.Definitions:
+    """Bind shared resources from the environment's settings."""
+    settings = get_settings()
+    return dg.Definitions(
+        resources={
+            "warehouse": Warehouse(url=settings.resolved_warehouse_url),
+            "alerts": AlertResource(sink=settings.alert_sink),
+        }
+    )

@@ -1,0 +1,32 @@
+"""The `weather` dbt project (staging -> dims and facts) as Dagster assets."""
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from fernway_core.dbt import build_with_table_metadata, dbt_environment
+from fernway_core.warehouse import WAREHOUSE_POOL, Warehouse
+from fernway_weather.defs.transform.translator import WeatherDbtTranslator
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[4] / "dbt" / "weather"
+# The manifest is prepared by `make setup` (dbt parse, only when the project changed), so loading
+# this module never shells out to dbt.
+weather_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+@dbt_assets(
+    manifest=weather_project.manifest_path,
+    project=weather_project,
+    dagster_dbt_translator=WeatherDbtTranslator(),
+    pool=WAREHOUSE_POOL,
+)
+def weather_dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
+) -> Iterator[Any]:
+    """Build the selected dbt models and seeds and run their tests (reported as asset checks)."""
+    with dbt_environment(warehouse):
+        invocation = dbt.cli(["build", "--indirect-selection", "buildable"], context=context)
+        yield from build_with_table_metadata(context, invocation.stream(), warehouse)

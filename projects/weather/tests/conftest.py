@@ -1,0 +1,91 @@
+"""Fixtures: a sandbox (marketplace cities, weather, Slack), a throwaway warehouse and instance."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import dagster as dg
+import httpx
+import pyarrow as pa
+import pytest
+
+from fernway_core.platform.locations import load_location
+from fernway_core.settings import get_settings
+from fernway_core.warehouse import Replacement, Warehouse
+
+WINDOW_START = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
+HOURS = 36
+SERVICES = ("marketplace", "weather", "slack")
+
+
+@pytest.fixture
+def platform_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """Point settings at a fresh data dir (warehouse, alerts) for one test."""
+    monkeypatch.setenv("FERNWAY_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("FERNWAY_WAREHOUSE_URL", raising=False)
+    get_settings.cache_clear()
+    yield tmp_path
+    get_settings.cache_clear()
+
+
+def use_sandbox(monkeypatch: pytest.MonkeyPatch, sandbox) -> None:
+    """Export the sandbox's URLs and credentials the way a deployment sets its environment."""
+    for key, value in sandbox.env().items():
+        monkeypatch.setenv(key, value)
+    get_settings.cache_clear()
+
+
+def publish_delivery_cities(sandbox, warehouse: Warehouse) -> list[dict]:
+    """Write analytics.delivery_cities (the analytics location's contract) from the API's cities."""
+    response = httpx.get(
+        f"{sandbox.urls['marketplace']}/v1/cities",
+        headers={"Authorization": f"Bearer {sandbox.config.token}"},
+    ).raise_for_status()
+    cities = response.json()["data"]
+    table = pa.Table.from_pylist(
+        [
+            {k: c[k] for k in ("city_id", "name", "country", "latitude", "longitude", "timezone")}
+            for c in cities
+        ]
+    )
+    warehouse.replace_many([Replacement("analytics.delivery_cities", table)])
+    return cities
+
+
+@pytest.fixture
+def weather_sandbox(sandbox_factory, monkeypatch, platform_env):
+    """A sandbox without faults (generous weather limit), wired in; delivery cities published."""
+    sandbox = sandbox_factory(scale=500, services=SERVICES, weather_calls_per_minute=1000)
+    use_sandbox(monkeypatch, sandbox)
+    publish_delivery_cities(sandbox, Warehouse(url=get_settings().resolved_warehouse_url))
+    return sandbox
+
+
+@pytest.fixture
+def defs() -> dg.Definitions:
+    """The weather location, loaded after the environment is set."""
+    return load_location("fernway_weather.definitions")
+
+
+@pytest.fixture
+def warehouse(platform_env) -> Warehouse:
+    """The test's warehouse resource, as the location resolves it."""
+    return Warehouse(url=get_settings().resolved_warehouse_url)
+
+
+@pytest.fixture
+def instance() -> Iterator[dg.DagsterInstance]:
+    """A temporary Dagster instance (SQLite in a temp dir)."""
+    with dg.instance_for_test() as inst:
+        yield inst
+
+
+def hour_range_tags(start: dt.datetime, hours: int) -> dict[str, str]:
+    """Tags of a single-run backfill over `hours` hourly partitions from `start`."""
+    last = start + dt.timedelta(hours=hours - 1)
+    return {
+        "dagster/asset_partition_range_start": f"{start:%Y-%m-%d-%H:%M}",
+        "dagster/asset_partition_range_end": f"{last:%Y-%m-%d-%H:%M}",
+    }
