@@ -1,10 +1,16 @@
 """`make demo`'s driver end to end on a small window: exit 0 and the warehouse matches the truth."""
 
 import os
+import re
 import subprocess
 import sys
 
 from tests.conftest import ROOT
+
+
+def _locations() -> list[str]:
+    makefile = (ROOT / "Makefile").read_text()
+    return re.search(r"^LOCATIONS := (.*)$", makefile, re.M).group(1).split()
 
 
 def test_demo_builds_every_location_and_matches_the_sandbox_truth(tmp_path):
@@ -27,8 +33,7 @@ def test_demo_builds_every_location_and_matches_the_sandbox_truth(tmp_path):
             "4000",
             "--days",
             "7",
-            "--location",
-            "analytics",
+            *(arg for location in _locations() for arg in ("--location", location)),
         ],
         cwd=ROOT,
         env=env,
@@ -41,5 +46,11 @@ def test_demo_builds_every_location_and_matches_the_sandbox_truth(tmp_path):
     assert "raw.marketplace_orders" in out
     assert "analytics.daily_order_summary" in out
     assert "!=" not in out.split("== Ground truth")[1]
+    # weather: every delivery city and hour of the 7-day window; the drill's failure in Slack
+    assert "3,360 city-hours of 20 cities x 168 hours = every city and hour" in out
+    slack = out.split("== Slack messages recorded by the sandbox: ")[1]
+    assert slack.startswith("1\n")
+    assert "Run failed: forecast_weather_job" in slack
+    assert "failed_steps: raw__weather_forecast" in slack
     assert (tmp_path / "data" / "warehouse.duckdb").exists()
     assert (tmp_path / "data" / "sandbox_truth.json").exists()

@@ -10,12 +10,16 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 from fernway_core.platform.summary import print_summary
 from fernway_core.settings import find_repo_root, get_settings
 
 READY_TIMEOUT_S = 300
+# The alert drill: a weather run with a key the API refuses, so a real run failure reaches Slack.
+DRILL = {"location": "weather", "job": "forecast_weather_job"}
+DRILL_KEY = "revoked-by-the-alert-drill"
 
 
 def start_sandbox(
@@ -56,29 +60,52 @@ def materialize(
     location: str, root: Path, env: dict, start: dt.date, end: dt.date, report: Path
 ) -> int:
     """Materialize one location in its own virtualenv, logging to a file; return the exit code."""
-    python = root / "projects" / location / ".venv" / "bin" / "python"
-    cmd = [
-        str(python),
-        "-m",
-        "fernway_core.platform.materialize",
-        f"fernway_{location}.definitions",
-        "--start",
-        start.isoformat(),
-        "--end",
-        end.isoformat(),
-        "--report",
-        str(report),
-    ]
+    args = ["fernway_core.platform.materialize", f"fernway_{location}.definitions"]
+    args += ["--start", start.isoformat(), "--end", end.isoformat(), "--report", str(report)]
     log = report.with_suffix(".log")
-    report.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("w") as out:
-        code = subprocess.run(
-            cmd, cwd=root / "projects" / location, env=env, stdout=out, stderr=out, check=False
-        ).returncode
+    code = run_in_location(location, root, env, args, log)
     print(f"   log: {log}")
     if code != 0:
         print("   last lines of the log:\n" + "".join(log.read_text().splitlines(True)[-30:]))
     return code
+
+
+def run_in_location(location: str, root: Path, env: dict, args: list[str], log: Path) -> int:
+    """Run `python -m <args>` in a location's virtualenv, logging to `log`; the exit code."""
+    python = root / "projects" / location / ".venv" / "bin" / "python"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out:
+        return subprocess.run(
+            [str(python), "-m", *args],
+            cwd=root / "projects" / location,
+            env=env,
+            stdout=out,
+            stderr=out,
+            check=False,
+        ).returncode
+
+
+def alert_drill(root: Path, env: dict, data_dir: Path) -> dict | None:
+    """Fail one weather run on purpose and let its run-failure sensor alert; the drill report."""
+    report = data_dir / "demo" / "alert_drill.json"
+    print(f"\n== alert drill: {DRILL['job']} with a revoked weather API key (fails on purpose)")
+    drill_env = {**env, "FERNWAY_WEATHER_API_KEY": DRILL_KEY}
+    args = ["fernway_core.platform.alerting", f"fernway_{DRILL['location']}.definitions"]
+    args += ["--job", DRILL["job"], "--report", str(report)]
+    code = run_in_location(DRILL["location"], root, drill_env, args, report.with_suffix(".log"))
+    if code != 0 or not report.exists():
+        print(f"   the drill did not alert as expected; see {report.with_suffix('.log')}")
+        return None
+    drill = json.loads(report.read_text())
+    print(f"   run {drill['run_id']} failed at {', '.join(drill['failed_steps'])}; alerted")
+    return drill
+
+
+def slack_messages(env: dict) -> list[dict]:
+    """Every message the sandbox's Slack recorded."""
+    url = env["FERNWAY_SLACK_BASE_URL"].rstrip("/") + "/_sandbox/messages"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.loads(response.read())["messages"]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -98,8 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Fernway demo: {args.scale:,} orders over {start} .. {end} (seed {args.seed})")
     proc, sandbox_env = start_sandbox(args, start, data_dir)
     reports: dict[str, Path] = {}
+    drill_failed = False
     try:
-        env = {**os.environ, **sandbox_env}
+        # Alerts of every demo run go to the sandbox's Slack (production: the real one).
+        env = {**os.environ, **sandbox_env, "FERNWAY_ALERT_SINK": "slack"}
         for location in args.location:
             reports[location] = data_dir / "demo" / f"{location}.json"
             print(f"\n== materializing location {location}")
@@ -115,10 +144,17 @@ def main(argv: list[str] | None = None) -> int:
             if code != 0:
                 print(f"location {location} failed; later locations skipped")
                 break
+        else:
+            if DRILL["location"] in args.location and alert_drill(root, env, data_dir) is None:
+                drill_failed = True
+        alerts = slack_messages(env)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    return print_summary(settings, reports, time.perf_counter() - started)
+    code = print_summary(
+        settings, reports, time.perf_counter() - started, window=(start, end), alerts=alerts
+    )
+    return 1 if drill_failed else code
 
 
 if __name__ == "__main__":

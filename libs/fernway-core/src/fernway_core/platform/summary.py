@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -53,7 +54,39 @@ def truth_comparison(warehouse: Warehouse, truth_path: Path) -> list[tuple[str, 
     ]
 
 
-def print_summary(settings: FernwaySettings, reports: dict[str, Path], seconds: float) -> int:
+def weather_coverage(
+    warehouse: Warehouse, start: dt.date, end: dt.date
+) -> tuple[int, int, int] | None:
+    """(cities, hours, city-hours in fct_weather_actual) over [start, end); None without it."""
+    if not warehouse.table_exists("weather.fct_weather_actual"):
+        return None
+    bounds = [dt.datetime.combine(start, dt.time()), dt.datetime.combine(end, dt.time())]
+    [row] = warehouse.query_arrow(
+        "select (select count(*) from weather.all_locations) as cities, "
+        "(select count(*) from (select distinct city_id, observed_hour "
+        "from weather.fct_weather_actual where observed_hour >= ? and observed_hour < ?) "
+        "as city_hours) as covered",
+        bounds,
+    ).to_pylist()
+    return row["cities"], (end - start).days * 24, row["covered"]
+
+
+def print_alerts(alerts: list[dict]) -> None:
+    """The Slack messages the sandbox recorded (the alert drill's among them)."""
+    print(f"\n== Slack messages recorded by the sandbox: {len(alerts)}")
+    for message in alerts:
+        print(f"  {message.get('channel_name', message.get('channel'))}:")
+        for line in str(message.get("text", "")).splitlines()[:6]:
+            print(f"    {line}")
+
+
+def print_summary(
+    settings: FernwaySettings,
+    reports: dict[str, Path],
+    seconds: float,
+    window: tuple[dt.date, dt.date] | None = None,
+    alerts: list[dict] | None = None,
+) -> int:
     """Print the summary; return the demo's exit code."""
     runs = [r for path in reports.values() if path.exists() for r in json.loads(path.read_text())]
     warehouse = Warehouse(url=settings.resolved_warehouse_url)
@@ -73,6 +106,18 @@ def print_summary(settings: FernwaySettings, reports: dict[str, Path], seconds: 
         for what, got, want in truth_comparison(warehouse, truth):
             mismatch |= got != want
             print(f"  {what:<20} {got:>12,} {'=' if got == want else '!='} {want:,}")
+    coverage = weather_coverage(warehouse, *window) if window else None
+    if coverage:
+        cities, hours, covered = coverage
+        expected = cities * hours
+        mismatch |= covered != expected
+        verdict = "= every city and hour" if covered == expected else f"!= {expected:,}"
+        print(
+            f"\n== Weather facts: {covered:,} city-hours of {cities} cities x {hours:,} hours "
+            f"{verdict}"
+        )
+    if alerts is not None:
+        print_alerts(alerts)
     bad_runs = [r for r in runs if not r["success"]]
     incomplete = len(reports) == 0 or any(not p.exists() for p in reports.values())
     print(f"\n== Runs: {len(runs)} ({len(bad_runs)} failed); wall time {seconds:.0f} s")

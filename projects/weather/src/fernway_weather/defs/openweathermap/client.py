@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -16,6 +17,16 @@ from fernway_core.rate_limit import RollingQuota
 HOUR = dt.timedelta(hours=1)
 HISTORY_MAX = dt.timedelta(days=7)  # the History API answers at most one week per call
 FORECAST_STEPS = 40  # 5 days of 3-hour steps
+
+
+_QUOTAS: dict[tuple[str, int], RollingQuota] = {}
+_QUOTAS_LOCK = threading.Lock()
+
+
+def shared_quota(api_key: str, calls_per_minute: int) -> RollingQuota:
+    """The one quota of an API key in this process, so consecutive steps and clients share it."""
+    with _QUOTAS_LOCK:
+        return _QUOTAS.setdefault((api_key, calls_per_minute), RollingQuota(calls_per_minute))
 
 
 def week_chunks(start: dt.datetime, end: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:
@@ -49,11 +60,13 @@ class WeatherClient:
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], float] = time.time,
         jitter: Callable[[], float] = random.random,
+        quota: RollingQuota | None = None,
     ) -> None:
-        self.quota = RollingQuota(calls_per_minute, 60.0, clock=clock, sleep=sleep)
+        self.quota = quota or RollingQuota(calls_per_minute, 60.0, clock=clock, sleep=sleep)
         self.units = units
         self._clock = clock
         self._started = clock()
+        self._throttled_before = self.quota.throttled
         options: dict[str, Any] = {
             "api_key": api_key,
             "api_key_param": "appid",
@@ -114,7 +127,7 @@ class WeatherClient:
             **self.api.stats.as_metadata(),
             "quota_calls_per_minute": self.quota.limit,
             "quota_remaining": self.quota.remaining(),
-            "quota_throttled_by_server": self.quota.throttled,
+            "quota_throttled_by_server": self.quota.throttled - self._throttled_before,
             "calls_per_minute_achieved": round(calls / minutes, 2) if calls > 1 else 0.0,
         }
 

@@ -4,7 +4,7 @@ import dagster as dg
 from pydantic import Field
 
 from fernway_core.settings import get_settings
-from fernway_weather.defs.openweathermap.client import WeatherClient
+from fernway_weather.defs.openweathermap.client import WeatherClient, shared_quota
 
 
 class OpenWeatherMap(dg.ConfigurableResource):
@@ -19,7 +19,7 @@ class OpenWeatherMap(dg.ConfigurableResource):
     timeout_s: float = 30.0
 
     def client(self) -> WeatherClient:
-        """A client whose calls share one quota of `calls_per_minute`."""
+        """A client pacing its calls on the key's quota (shared by every client in the process)."""
         return WeatherClient(
             self.base_url,
             self.api_key,
@@ -28,6 +28,7 @@ class OpenWeatherMap(dg.ConfigurableResource):
             units=self.units,
             max_retries=self.max_retries,
             timeout_s=self.timeout_s,
+            quota=shared_quota(self.api_key, self.calls_per_minute),
         )
 
 
