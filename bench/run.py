@@ -7,6 +7,7 @@ the sandbox runs in its own process so its servers never share a GIL with measur
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -17,23 +18,31 @@ from pathlib import Path
 from typing import Any
 
 import backfill
-from common import ANALYTICS_PYTHON, DAYS, ROOT, WORK, log, versions, write_json
+from common import ANALYTICS_PYTHON, DAYS, ROOT, WEATHER_PYTHON, WORK, log, versions, write_json
 from sandbox_proc import running_sandbox
 
 TARGETS = {
     "transform_overhead_ratio": lambda v: v <= 2.0,
     "backfill_speedup": lambda v: v >= 10,
     "api_ingest_efficiency": lambda v: v >= 0.7,
+    "weather_fetch_efficiency": lambda v: v >= 0.9,
 }
+FIGURES = [*TARGETS, "bulk_ingest_rows_per_s"]
+WEATHER_SANDBOX_SCALE = 1000  # the weather figure needs the cities and the weather API only
 
 
-def run_piece(script: str, args: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run bench/<script> with the analytics interpreter; echo progress; return its JSON."""
+def run_piece(
+    script: str,
+    args: list[str],
+    env: dict[str, str] | None = None,
+    python: Path = ANALYTICS_PYTHON,
+) -> dict[str, Any]:
+    """Run bench/<script> with a location's interpreter; echo progress; return its JSON."""
     out = WORK / "pieces" / script.replace(".py", ".json")
     out.unlink(missing_ok=True)
     log_path = WORK / "logs" / script.replace(".py", ".log")
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    cmd = [str(ANALYTICS_PYTHON), str(ROOT / "bench" / script), *args, "--out", str(out)]
+    cmd = [str(python), str(ROOT / "bench" / script), *args, "--out", str(out)]
     with log_path.open("w") as log_file:
         proc = subprocess.Popen(
             cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -98,6 +107,16 @@ def measure(args: argparse.Namespace, results: dict[str, Any]) -> None:
                 "bulk_ingest_rows_per_s",
                 lambda: as_figure("bulk_ingest_rows_per_s", run_piece("bulk_ingest.py", [], env)),
             )
+    if "weather_fetch_efficiency" in args.only:
+        with running_sandbox(WEATHER_SANDBOX_SCALE, WORK / "weather_sandbox") as sandbox:
+            env = {**os.environ, **sandbox.env}
+            attempt(
+                "weather_fetch_efficiency",
+                lambda: as_figure(
+                    "weather_fetch_efficiency",
+                    run_piece("weather_fetch.py", [], env, python=WEATHER_PYTHON),
+                ),
+            )
     attempt(
         "transform_overhead_ratio",
         lambda: as_figure(
@@ -124,8 +143,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1_000_000)
     parser.add_argument("--transform-scale", type=int, default=10_000_000)
-    parser.add_argument("--only", nargs="+", default=[*TARGETS, "bulk_ingest_rows_per_s"])
+    parser.add_argument("--only", nargs="+", default=FIGURES)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    parser.add_argument(
+        "--merge", action="store_true", help="keep figures of --out that --only leaves out"
+    )
     args = parser.parse_args()
     started = time.perf_counter()
     log(f"bench: SCALE={args.scale:,} TRANSFORM_SCALE={args.transform_scale:,} -> {args.out}")
@@ -134,6 +156,13 @@ def main() -> int:
         "machine": machine(),
     }
     measure(args, results)
+    for name in args.only:
+        if isinstance(results.get(name), dict):
+            results[name]["measured_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    if args.merge and args.out.exists():  # keep the figures this invocation did not measure
+        previous = json.loads(args.out.read_text())
+        kept = {k: v for k, v in previous.items() if k in FIGURES and k not in args.only}
+        results = {**kept, **results}
     results["summary"] = summary(results)
     results["bench_seconds"] = time.perf_counter() - started
     write_json(args.out, results)
