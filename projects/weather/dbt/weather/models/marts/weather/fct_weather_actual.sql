@@ -9,10 +9,8 @@ observations as (
 final as (
 
     select
-        city_id || '@' || cast(observed_hour as varchar) as weather_actual_key,
         city_id,
         observed_hour,
-        cast(observed_hour as date) as observed_date,
         condition_id,
         observation_source,
         temp_c,
@@ -27,8 +25,10 @@ final as (
         clouds_pct,
         rain_mm,
         snow_mm,
-        rain_mm + snow_mm > 0 as is_wet,
-        loaded_at
+        loaded_at,
+        cast(observed_hour as date) as observed_date,
+        city_id || '@' || cast(observed_hour as varchar) as weather_actual_key,
+        rain_mm + snow_mm > 0 as is_wet
 
     from observations
 

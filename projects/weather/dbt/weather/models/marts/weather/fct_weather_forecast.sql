@@ -9,17 +9,10 @@ forecasts as (
 final as (
 
     select
-        city_id
-        || '@' || cast(issued_date as varchar)
-        || '@' || cast(forecast_for as varchar) as weather_forecast_key,
         city_id,
         issued_date,
         issued_at,
         forecast_for,
-        cast(
-            floor((extract(epoch from forecast_for) - extract(epoch from issued_at)) / 3600)
-            as integer
-        ) as lead_hours,
         condition_id,
         temp_c,
         feels_like_c,
@@ -34,7 +27,14 @@ final as (
         precipitation_probability,
         rain_mm,
         snow_mm,
-        loaded_at
+        loaded_at,
+        cast(
+            floor((extract(epoch from forecast_for) - extract(epoch from issued_at)) / 3600)
+            as integer
+        ) as lead_hours,
+        city_id
+        || '@' || cast(issued_date as varchar)
+        || '@' || cast(forecast_for as varchar) as weather_forecast_key
 
     from forecasts
 
