@@ -32,7 +32,9 @@ def test_demo_builds_every_location_and_matches_the_sandbox_truth(tmp_path):
             "--scale",
             "4000",
             "--days",
-            "7",
+            "63",
+            "--weather-calls-per-minute",
+            "1000",
             *(arg for location in _locations() for arg in ("--location", location)),
         ],
         cwd=ROOT,
@@ -46,11 +48,16 @@ def test_demo_builds_every_location_and_matches_the_sandbox_truth(tmp_path):
     assert "raw.marketplace_orders" in out
     assert "analytics.daily_order_summary" in out
     assert "!=" not in out.split("== Ground truth")[1]
-    # weather: every delivery city and hour of the 7-day window; the drill's failure in Slack
-    assert "3,360 city-hours of 20 cities x 168 hours = every city and hour" in out
+    # weather: every delivery city and hour of the 63-day window; the drill's failure in Slack
+    assert "30,240 city-hours of 20 cities x 1,512 hours = every city and hour" in out
     slack = out.split("== Slack messages recorded by the sandbox: ")[1]
     assert slack.startswith("1\n")
     assert "Run failed: forecast_weather_job" in slack
     assert "failed_steps: raw__weather_forecast" in slack
+    # ml: the forecast is scored against the naive seasonal baseline on the holdout
+    accuracy = out.split("== Demand forecast accuracy")[1]
+    assert "naive_seasonal" in accuracy
+    ratio = float(accuracy.split("forecast MAPE / naive seasonal MAPE = ")[1].split()[0])
+    assert ratio < 1.0
     assert (tmp_path / "data" / "warehouse.duckdb").exists()
     assert (tmp_path / "data" / "sandbox_truth.json").exists()

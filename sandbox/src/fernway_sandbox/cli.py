@@ -59,6 +59,12 @@ def build_parser() -> Parser:
     for name, spec in REGISTRY.items():
         serve.add_argument(f"--port-{name}", type=int, default=spec.cli_port, dest=f"port_{name}")
     serve.add_argument("--ready-file", type=Path, default=None)
+    serve.add_argument(
+        "--weather-calls-per-minute",
+        type=int,
+        default=60,
+        help="per-key limit of the weather API (60 = OpenWeatherMap's free plan)",
+    )
     data_args(sub.add_parser("truth", help="write the ground truth without serving"))
     put = sub.add_parser("put-export", help="drop an extra partner export into a running sandbox")
     put.add_argument("--day", type=iso_date, required=True)
@@ -89,6 +95,7 @@ def make_config(args: argparse.Namespace) -> SandboxConfig:
         host=getattr(args, "host", "127.0.0.1"),
         ports=ports,
         truth_path=args.truth,
+        weather_calls_per_minute=getattr(args, "weather_calls_per_minute", 60),
     )
 
 

@@ -45,6 +45,8 @@ def start_sandbox(
             str(data_dir / "sandbox_truth.json"),
             "--ready-file",
             str(ready),
+            "--weather-calls-per-minute",
+            str(args.weather_calls_per_minute),
         ],
     )
     deadline = time.monotonic() + READY_TIMEOUT_S
@@ -115,6 +117,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=92)
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--location", action="append", required=True)
+    parser.add_argument(
+        "--weather-calls-per-minute",
+        type=int,
+        default=60,
+        help="the sandbox weather key's limit (60 = free plan; tests raise it to save time)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     root, settings = find_repo_root(), get_settings()

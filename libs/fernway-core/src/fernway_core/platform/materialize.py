@@ -61,7 +61,8 @@ def run_op_job_sensors(defs: dg.Definitions, instance: dg.DagsterInstance) -> li
     reports = []
     for sensor in defs.sensors or []:
         job = getattr(sensor, "job", None) if sensor.has_jobs else None
-        if job is None or job.asset_layer.executable_asset_keys:
+        # asset jobs (define_asset_job) have no asset layer until resolved against the defs
+        if job is None or defs.resolve_job_def(job.name).asset_layer.executable_asset_keys:
             continue
         cursor = None
         while True:

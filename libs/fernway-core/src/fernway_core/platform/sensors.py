@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import json
+import sys
+from pathlib import Path
+
 import dagster as dg
 from dagster._core.definitions.sensor_definition import SensorExecutionData
+
+from fernway_core.platform.locations import load_location
 
 
 def evaluate_sensor(
@@ -19,3 +26,40 @@ def evaluate_sensor(
         resources=defs.resources,
     ) as context:
         return sensor.evaluate_tick(context)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """One tick of a sensor against $DAGSTER_HOME's instance; optionally run what it requests.
+
+    The cursor is kept in a file between ticks (the daemon keeps it in the instance).
+    """
+    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser.add_argument("module")
+    parser.add_argument("sensor")
+    parser.add_argument("--cursor-file", type=Path, required=True)
+    parser.add_argument("--report", type=Path, required=True)
+    parser.add_argument("--execute", action="store_true", help="run the requested runs in process")
+    args = parser.parse_args(argv)
+    defs = load_location(args.module)
+    cursor = args.cursor_file.read_text() if args.cursor_file.exists() else None
+    runs = []
+    with dg.DagsterInstance.get() as instance:
+        data = evaluate_sensor(defs, instance, args.sensor, cursor)
+        job_name = defs.resolve_sensor_def(args.sensor).job_name
+        for request in data.run_requests or []:
+            run = {"run_key": request.run_key, "job": request.job_name or job_name}
+            if args.execute:
+                tags = {**request.tags, "dagster/sensor_name": args.sensor}
+                result = defs.resolve_job_def(run["job"]).execute_in_process(
+                    instance=instance, run_config=request.run_config, tags=tags
+                )
+                run.update(run_id=result.run_id, success=result.success)
+            runs.append(run)
+    if data.cursor is not None:
+        args.cursor_file.write_text(data.cursor)
+    args.report.write_text(json.dumps({"run_requests": runs}, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -71,6 +71,29 @@ def weather_coverage(
     return row["cities"], (end - start).days * 24, row["covered"]
 
 
+def forecast_accuracy(warehouse: Warehouse) -> list[dict] | None:
+    """The ml location's holdout accuracy, model vs naive seasonal baseline; None without it."""
+    if not warehouse.table_exists("ml.forecast_accuracy"):
+        return None
+    return warehouse.query_arrow(
+        "select model, mape, mae, bias, scored_days from ml.forecast_accuracy order by model"
+    ).to_pylist()
+
+
+def print_forecast_accuracy(rows: list[dict]) -> None:
+    """Forecast vs naive seasonal baseline on the holdout, and their MAPE ratio."""
+    print("\n== Demand forecast accuracy (holdout; lower is better)")
+    for row in rows:
+        print(
+            f"  {row['model']:<16} MAPE {float(row['mape']):6.1%}  MAE {float(row['mae']):8.1f}"
+            f"  bias {float(row['bias']):+8.1f} orders/day over {row['scored_days']} days"
+        )
+    by_model = {row["model"]: float(row["mape"]) for row in rows}
+    if by_model.get("naive_seasonal"):
+        ratio = by_model.get("forecast", float("nan")) / by_model["naive_seasonal"]
+        print(f"  forecast MAPE / naive seasonal MAPE = {ratio:.2f}")
+
+
 def print_alerts(alerts: list[dict]) -> None:
     """The Slack messages the sandbox recorded (the alert drill's among them)."""
     print(f"\n== Slack messages recorded by the sandbox: {len(alerts)}")
@@ -116,6 +139,9 @@ def print_summary(
             f"\n== Weather facts: {covered:,} city-hours of {cities} cities x {hours:,} hours "
             f"{verdict}"
         )
+    accuracy = forecast_accuracy(warehouse)
+    if accuracy:
+        print_forecast_accuracy(accuracy)
     if alerts is not None:
         print_alerts(alerts)
     bad_runs = [r for r in runs if not r["success"]]

@@ -1,0 +1,1 @@
+"""Fernway ml code location."""
