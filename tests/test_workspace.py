@@ -13,7 +13,7 @@ import yaml
 
 from tests.conftest import ROOT
 
-GRAPHQL_ASSETS = "{ assetNodes { assetKey { path } } }"
+GRAPHQL_ASSETS = "{ assetNodes { assetKey { path } dependencyKeys { path } } }"
 GRAPHQL_DAEMONS = "{ instance { daemonHealth { allDaemonStatuses { daemonType healthy } } } }"
 
 
@@ -79,11 +79,17 @@ def test_dev_serves_every_location_on_loopback_with_a_healthy_daemon(tmp_path):
     )
     url = f"http://127.0.0.1:{port}/graphql"
     try:
-        deadline, keys, daemons = time.monotonic() + 240, set(), {}
+        deadline, keys, daemons, parents = time.monotonic() + 240, set(), {}, {}
         while time.monotonic() < deadline:
             try:
                 nodes = _query(url, GRAPHQL_ASSETS)["assetNodes"]
                 keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
+                parents = {
+                    "/".join(n["assetKey"]["path"]): {
+                        "/".join(d["path"]) for d in n["dependencyKeys"]
+                    }
+                    for n in nodes
+                }
                 statuses = _query(url, GRAPHQL_DAEMONS)["instance"]["daemonHealth"]
                 daemons = {d["daemonType"]: d["healthy"] for d in statuses["allDaemonStatuses"]}
                 if keys and daemons.get("SENSOR") and daemons.get("SCHEDULER"):
@@ -94,6 +100,15 @@ def test_dev_serves_every_location_on_loopback_with_a_healthy_daemon(tmp_path):
         assert {"raw/marketplace_orders", "analytics/daily_order_summary"} <= keys
         assert daemons.get("SENSOR"), daemons
         assert daemons.get("SCHEDULER"), daemons
+        # one global lineage graph: weather reads analytics, ml reads analytics and weather
+        assert "analytics/delivery_cities" in parents["weather/all_locations"]
+        assert {"analytics/daily_order_summary", "weather/fct_weather_actual"} <= parents[
+            "ml/demand_forecast"
+        ]
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=60)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a slow shutdown is not what this test is about
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=30)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -36,16 +35,6 @@ def marts_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def platform_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
-    """Point settings at a fresh data dir (warehouse, plots, reports) for one test."""
-    monkeypatch.setenv("FERNWAY_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("FERNWAY_WAREHOUSE_URL", raising=False)
-    get_settings.cache_clear()
-    yield tmp_path
-    get_settings.cache_clear()
-
-
-@pytest.fixture
 def warehouse(platform_env: Path, marts_file: Path) -> Warehouse:
     """The test's warehouse (a copy of the marts), as the location resolves it."""
     shutil.copy(marts_file, platform_env / "warehouse.duckdb")
@@ -56,13 +45,6 @@ def warehouse(platform_env: Path, marts_file: Path) -> Warehouse:
 def defs(platform_env: Path) -> dg.Definitions:
     """The ml location, loaded after the environment is set."""
     return load_location("fernway_ml.definitions")
-
-
-@pytest.fixture
-def instance() -> Iterator[dg.DagsterInstance]:
-    """A temporary Dagster instance (SQLite in a temp dir)."""
-    with dg.instance_for_test() as inst:
-        yield inst
 
 
 def range_tags(first: str, last: str) -> dict[str, str]:

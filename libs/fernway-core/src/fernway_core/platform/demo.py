@@ -26,6 +26,8 @@ def start_sandbox(
     args: argparse.Namespace, start: dt.date, data_dir: Path
 ) -> tuple[subprocess.Popen, dict]:
     """Run the sandbox in a child process; return it and the environment it advertises."""
+    from fernway_sandbox.services import REGISTRY  # the root env has the sandbox; core does not
+
     ready = Path(tempfile.mkdtemp()) / "ready.json"
     proc = subprocess.Popen(
         [
@@ -47,6 +49,8 @@ def start_sandbox(
             str(ready),
             "--weather-calls-per-minute",
             str(args.weather_calls_per_minute),
+            # free ports: the demo never collides with a `make sandbox` or a test's sandbox
+            *(arg for name in REGISTRY for arg in (f"--port-{name}", "0")),
         ],
     )
     deadline = time.monotonic() + READY_TIMEOUT_S

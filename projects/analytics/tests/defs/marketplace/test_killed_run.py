@@ -47,7 +47,7 @@ def _run(kill_after: float | None) -> int:
 def test_killed_run_leaves_no_partial_partition_and_rerun_completes(
     sandbox_factory, monkeypatch, platform_env, warehouse
 ):
-    from tests.conftest import use_sandbox
+    from fernway_core.testing import use_sandbox
 
     sandbox = sandbox_factory(
         scale=3000, start=START, days=DAYS, faults={"marketplace": "latency_ms=400"}

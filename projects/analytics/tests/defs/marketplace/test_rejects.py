@@ -3,7 +3,8 @@
 import dagster as dg
 
 from fernway_core.platform.locations import load_location
-from tests.conftest import DAYS, START, range_tags, use_sandbox
+from fernway_core.testing import use_sandbox
+from tests.conftest import DAYS, START, range_tags
 
 ORDERS = dg.AssetKey(["raw", "marketplace_orders"])
 
