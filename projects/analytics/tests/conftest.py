@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -12,6 +13,13 @@ from fernway_core.testing import use_sandbox
 
 START = dt.date(2026, 8, 1)
 DAYS = 6
+
+
+@pytest.fixture
+def platform_env(platform_env: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shared throwaway data dir, plus the token every marketplace resource resolves."""
+    monkeypatch.setenv("FERNWAY_MARKETPLACE_TOKEN", "sandbox-token")
+    return platform_env
 
 
 @pytest.fixture
