@@ -56,7 +56,7 @@ def all_locations(warehouse: Warehouse) -> dg.MaterializeResult:
 def read_locations(warehouse: Warehouse) -> list[dict]:
     """The cities of `weather.all_locations` (city_id, latitude, longitude), by id."""
     return warehouse.query_arrow(
-        f"select city_id, latitude, longitude from {LOCATIONS_TABLE} order by city_id"
+        "select city_id, latitude, longitude from weather.all_locations order by city_id"
     ).to_pylist()
 
 
