@@ -19,7 +19,7 @@ import dagster as dg
 
 from fernway_core.platform.locations import load_location
 from fernway_core.platform.plan import PlannedRun, plan_runs
-from fernway_core.platform.sensors import evaluate_sensor
+from fernway_core.platform.sensors import evaluate_sensor, run_tags
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
@@ -61,24 +61,23 @@ def run_op_job_sensors(defs: dg.Definitions, instance: dg.DagsterInstance) -> li
     reports = []
     for sensor in defs.sensors or []:
         job = getattr(sensor, "job", None) if sensor.has_jobs else None
+        if job is None:
+            continue
         # asset jobs (define_asset_job) have no asset layer until resolved against the defs
-        if job is None or defs.resolve_job_def(job.name).asset_layer.executable_asset_keys:
+        job_def = defs.resolve_job_def(job.name)
+        if job_def.asset_layer.executable_asset_keys:
             continue
         cursor = None
         while True:
             data = evaluate_sensor(defs, instance, sensor.name, cursor)
             for request in data.run_requests or []:
-                tags = {**request.tags, "dagster/sensor_name": sensor.name}
-                if request.run_key:
-                    tags["dagster/run_key"] = request.run_key
-                job_def = defs.resolve_job_def(job.name)
                 reports.append(
                     _execute(
                         job_def,
                         f"{sensor.name} -> {job.name}",
                         instance=instance,
                         run_config=request.run_config,
-                        tags=tags,
+                        tags=run_tags(sensor.name, request),
                     )
                 )
             if not data.run_requests or data.cursor == cursor:

@@ -28,6 +28,14 @@ def evaluate_sensor(
         return sensor.evaluate_tick(context)
 
 
+def run_tags(sensor_name: str, request: dg.RunRequest) -> dict[str, str]:
+    """The tags the daemon puts on a run a sensor requested (its own, sensor name, run key)."""
+    tags = {**request.tags, "dagster/sensor_name": sensor_name}
+    if request.run_key:
+        tags["dagster/run_key"] = request.run_key
+    return tags
+
+
 def main(argv: list[str] | None = None) -> int:
     """One tick of a sensor against $DAGSTER_HOME's instance; optionally run what it requests.
 
@@ -49,9 +57,10 @@ def main(argv: list[str] | None = None) -> int:
         for request in data.run_requests or []:
             run = {"run_key": request.run_key, "job": request.job_name or job_name}
             if args.execute:
-                tags = {**request.tags, "dagster/sensor_name": args.sensor}
                 result = defs.resolve_job_def(run["job"]).execute_in_process(
-                    instance=instance, run_config=request.run_config, tags=tags
+                    instance=instance,
+                    run_config=request.run_config,
+                    tags=run_tags(args.sensor, request),
                 )
                 run.update(run_id=result.run_id, success=result.success)
             runs.append(run)
