@@ -6,22 +6,24 @@ SHELL := /bin/bash
 ROOT := $(CURDIR)
 LOCATIONS := analytics weather ml
 PROJECTS := $(addprefix projects/,$(LOCATIONS))
-PY_ENVS := libs/fernway-core sandbox $(PROJECTS) .
+PY_ENVS := libs/fernway-core libs/fernway-devtools sandbox $(PROJECTS) .
 DBT_PROJECTS := $(patsubst %/dbt_project.yml,%,$(wildcard projects/*/dbt/*/dbt_project.yml))
-SCALE ?= 100000
-DAYS ?= 92
 PORT ?= 3000
 HOST ?= 127.0.0.1
+# Demo and bench knobs have their defaults in the code that uses them (the sandbox's config and
+# the settings); the Makefile only passes on what you set: make demo SCALE=20000 DAYS=30
+DEMO_ARGS := $(if $(SCALE),--scale $(SCALE)) $(if $(DAYS),--days $(DAYS)) $(if $(SEED),--seed $(SEED)) \
+	$(if $(WEATHER_CALLS_PER_MINUTE),--weather-calls-per-minute $(WEATHER_CALLS_PER_MINUTE))
+BENCH_ARGS := $(if $(BENCH_SCALE),--scale $(BENCH_SCALE)) $(if $(TRANSFORM_SCALE),--transform-scale $(TRANSFORM_SCALE))
 
 export UV_PYTHON_DOWNLOADS := never
 export DAGSTER_HOME ?= $(ROOT)/.dagster
-export FERNWAY_DUCKDB_PATH ?= $(ROOT)/data/warehouse.duckdb
 UV := $(or $(shell command -v uv 2>/dev/null),$(ROOT)/.tools/bin/uv)
 PY := $(ROOT)/.venv/bin/python
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Variables: SCALE=$(SCALE) DAYS=$(DAYS) HOST=$(HOST) PORT=$(PORT)"
+	@echo "  Variables: SCALE= DAYS= SEED= WEATHER_CALLS_PER_MINUTE= (demo), BENCH_SCALE= TRANSFORM_SCALE= (bench), HOST=$(HOST) PORT=$(PORT)"
 
 $(ROOT)/.tools/bin/uv:
 	@echo "uv not found: installing it into .tools/ (python3 -m venv + pip)"
@@ -30,22 +32,17 @@ $(ROOT)/.tools/bin/uv:
 .env:
 	cp .env.example .env
 
-setup: $(UV) .env ## Install every environment (seconds when nothing changed)
-	@for d in $(PY_ENVS); do (cd $$d && $(UV) sync --locked --quiet) || exit 1; done
-	@for d in $(DBT_PROJECTS); do \
-		m=$$d/target/manifest.json; \
-		if [ ! -f $$m ] || [ -n "$$(find $$d \( -path $$d/target -o -path $$d/logs \) -prune -o -newer $$m -type f -print -quit)" ]; then \
-			echo "dbt parse $$d"; venv=$$(echo $$d | cut -d/ -f1-2)/.venv; \
-			$$venv/bin/dbt parse --quiet --project-dir $$d --profiles-dir $$d; \
-		fi; done
-	@$(PY) -m fernway_core.platform.java
-	@$(PY) -m fernway_core.platform.instance
+setup: $(UV) .env ## Install every environment, prepare dbt projects, render the instance (seconds when nothing changed)
+	@for d in $(PY_ENVS); do echo "uv sync $$d"; (cd $$d && $(UV) sync --locked --quiet) || exit 1; done
+	@$(PY) -m fernway_devtools.dbt_projects
+	@$(PY) -m fernway_devtools.java
+	@$(PY) -m fernway_devtools.instance
 
 sandbox: setup ## Run the local stand-ins for every external system (foreground)
-	$(PY) -m fernway_sandbox serve --scale $(SCALE) --days $(DAYS) --truth data/sandbox_truth.json
+	$(PY) -m fernway_devtools.sandbox $(DEMO_ARGS)
 
 demo: setup ## Start the sandbox, materialize every asset of every location, print a summary
-	$(PY) -m fernway_core.platform.demo --scale $(SCALE) --days $(DAYS) $(addprefix --location ,$(LOCATIONS))
+	$(PY) -m fernway_devtools.demo $(DEMO_ARGS) $(addprefix --location ,$(LOCATIONS))
 
 dev: setup ## Open the Dagster UI and daemon over all locations on $(HOST):$(PORT)
 	cd $(ROOT) && .venv/bin/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
@@ -53,10 +50,8 @@ dev: setup ## Open the Dagster UI and daemon over all locations on $(HOST):$(POR
 test: setup ## Run every test suite (what CI runs)
 	@for d in $(PY_ENVS); do echo "== tests: $$d"; (cd $$d && .venv/bin/pytest -q -p no:cacheprovider) || exit 1; done
 
-bench: TRANSFORM_SCALE ?= 10000000
-bench: setup ## Measure the figures into bench/results.json (SCALE=1000000 TRANSFORM_SCALE=10000000)
-	$(PY) bench/run.py --transform-scale $(TRANSFORM_SCALE) \
-		--scale $(if $(filter file,$(origin SCALE)),1000000,$(SCALE))
+bench: setup ## Measure the figures into bench/results.json (BENCH_SCALE=1000000 TRANSFORM_SCALE=10000000)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 lint: setup ## ruff (lint + format check) and sqlfluff on every dbt project
 	.venv/bin/ruff check .

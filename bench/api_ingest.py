@@ -41,9 +41,10 @@ def bare_loop(start: dt.date, end: dt.date) -> dict[str, Any]:
 
 def real_ingest(start: dt.date, end: dt.date) -> dict[str, Any]:
     """Materialize raw/marketplace_orders over the window as one run, timing its pieces."""
+    from fernway_devtools.locations import load_location
+
     from fernway_analytics.defs.marketplace import assets
     from fernway_core.http import HttpClient
-    from fernway_core.platform.locations import load_location
     from fernway_core.warehouse import Warehouse
 
     defs = load_location("fernway_analytics.definitions")

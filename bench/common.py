@@ -55,7 +55,7 @@ def write_json(path: Path, data: Any) -> None:
 
 def dagster_home(path: Path) -> Path:
     """A fresh DAGSTER_HOME under bench/.work with the platform's instance (SQLite) rendered."""
-    from fernway_core.platform.instance import write_instance
+    from fernway_devtools.instance import write_instance
 
     if WORK not in path.resolve().parents:
         raise ValueError(f"{path} is not under {WORK}")

@@ -77,7 +77,7 @@ def measure(db: Path) -> tuple[list[dict], list[dict]]:
 
 def dagster_side(target_root: Path, out: Path) -> None:
     """Child process: load the code location, run the dbt assets once, write the timings."""
-    from fernway_core.platform.locations import load_location
+    from fernway_devtools.locations import load_location
 
     t0 = time.perf_counter()
     defs = load_location("fernway_analytics.definitions")

@@ -29,7 +29,7 @@ def _materialize_analytics(env: dict, start: dt.date, end: dt.date, report) -> N
     _in_location(
         "analytics",
         env,
-        "fernway_core.platform.materialize",
+        "fernway_devtools.materialize",
         "fernway_analytics.definitions",
         "--start",
         start.isoformat(),
@@ -45,7 +45,7 @@ def _tick_ml_sensor(env: dict, tmp_path, n: int) -> list[dict]:
     _in_location(
         "ml",
         env,
-        "fernway_core.platform.sensors",
+        "fernway_devtools.sensors",
         "fernway_ml.definitions",
         "analytics_marts_sensor",
         "--cursor-file",
@@ -69,7 +69,7 @@ def test_each_analytics_update_starts_the_ml_refresh_exactly_once(tmp_path, sand
     }
     env.pop("FERNWAY_WAREHOUSE_URL", None)
     subprocess.run(
-        [sys.executable, "-m", "fernway_core.platform.instance"], cwd=ROOT, env=env, check=True
+        [sys.executable, "-m", "fernway_devtools.instance"], cwd=ROOT, env=env, check=True
     )
     assert _tick_ml_sensor(env, tmp_path, 0) == []  # nothing upstream yet
 

@@ -22,13 +22,13 @@ def test_demo_builds_every_location_and_matches_the_sandbox_truth(tmp_path):
     }
     env.pop("FERNWAY_WAREHOUSE_URL", None)
     subprocess.run(
-        [sys.executable, "-m", "fernway_core.platform.instance"], cwd=ROOT, env=env, check=True
+        [sys.executable, "-m", "fernway_devtools.instance"], cwd=ROOT, env=env, check=True
     )
     result = subprocess.run(
         [
             sys.executable,
             "-m",
-            "fernway_core.platform.demo",
+            "fernway_devtools.demo",
             "--scale",
             "4000",
             "--days",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
+from fernway_devtools.locations import load_location
+from fernway_devtools.materialize import run_plan
+from fernway_devtools.plan import plan_runs
 
-from fernway_core.platform.locations import load_location
-from fernway_core.platform.materialize import run_plan
-from fernway_core.platform.plan import plan_runs
 from fernway_core.settings import get_settings
 from fernway_core.warehouse import Replacement, Warehouse
 from tests.conftest import END, SEED, START

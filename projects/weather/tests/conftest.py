@@ -8,10 +8,10 @@ import dagster as dg
 import httpx
 import pyarrow as pa
 import pytest
+from fernway_devtools.locations import load_location
+from fernway_devtools.pytest_plugin import use_sandbox
 
-from fernway_core.platform.locations import load_location
 from fernway_core.settings import get_settings
-from fernway_core.testing import use_sandbox
 from fernway_core.warehouse import Replacement, Warehouse
 
 WINDOW_START = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)

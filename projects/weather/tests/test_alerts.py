@@ -3,10 +3,10 @@
 import json
 
 import pytest
+from fernway_devtools.alerting import main as alert_drill
+from fernway_devtools.alerting import notify_run_failure
+from fernway_devtools.locations import load_location
 
-from fernway_core.platform.alerting import main as alert_drill
-from fernway_core.platform.alerting import notify_run_failure
-from fernway_core.platform.locations import load_location
 from fernway_core.settings import get_settings
 
 

@@ -16,7 +16,7 @@ def test_raw_loads_dbt_and_checks_run_on_postgres(
     warehouse = Warehouse(url=scratch_database)
     assert warehouse.dialect == "postgres"
     publish_delivery_cities(weather_sandbox, warehouse)
-    from fernway_core.platform.locations import load_location
+    from fernway_devtools.locations import load_location
 
     defs = load_location("fernway_weather.definitions")
     tags = hour_range_tags(WINDOW_START, HOURS)

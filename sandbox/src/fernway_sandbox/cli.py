@@ -15,7 +15,7 @@ import urllib.request
 from pathlib import Path
 from typing import NoReturn
 
-from fernway_sandbox.config import SandboxConfig
+from fernway_sandbox.config import DEFAULTS, SandboxConfig
 from fernway_sandbox.errors import ConfigError
 from fernway_sandbox.faults import faults_from_env, parse_cli_faults
 
@@ -39,10 +39,10 @@ def iso_date(value: str) -> dt.date:
 
 def data_args(p: argparse.ArgumentParser) -> None:
     """Options shared by serve and truth."""
-    p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--scale", type=int, default=100_000, help="number of API orders")
+    p.add_argument("--seed", type=int, default=DEFAULTS["seed"])
+    p.add_argument("--scale", type=int, default=DEFAULTS["scale"], help="number of API orders")
     p.add_argument("--start", type=iso_date, default=None, help="first day (default today-days)")
-    p.add_argument("--days", type=int, default=92)
+    p.add_argument("--days", type=int, default=DEFAULTS["days"])
     p.add_argument("--truth", type=Path, default=None, help="write the ground truth JSON here")
     p.add_argument("--faults", action="append", default=[], metavar="SERVICE:k=v,...")
 
@@ -62,7 +62,7 @@ def build_parser() -> Parser:
     serve.add_argument(
         "--weather-calls-per-minute",
         type=int,
-        default=60,
+        default=DEFAULTS["weather_calls_per_minute"],
         help="per-key limit of the weather API (60 = OpenWeatherMap's free plan)",
     )
     data_args(sub.add_parser("truth", help="write the ground truth without serving"))
@@ -95,7 +95,9 @@ def make_config(args: argparse.Namespace) -> SandboxConfig:
         host=getattr(args, "host", "127.0.0.1"),
         ports=ports,
         truth_path=args.truth,
-        weather_calls_per_minute=getattr(args, "weather_calls_per_minute", 60),
+        weather_calls_per_minute=getattr(
+            args, "weather_calls_per_minute", DEFAULTS["weather_calls_per_minute"]
+        ),
     )
 
 

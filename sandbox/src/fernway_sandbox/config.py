@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from fernway_sandbox.errors import ConfigError
@@ -100,3 +100,7 @@ class SandboxConfig:
         """The configured faults of one service (none when not configured)."""
         value = self.faults.get(service)
         return value if isinstance(value, Faults) else Faults()
+
+
+# The one place the sandbox's knobs have their defaults; the CLI and the demo read them here.
+DEFAULTS = {f.name: f.default for f in fields(SandboxConfig)}

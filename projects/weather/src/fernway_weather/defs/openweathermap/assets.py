@@ -1,6 +1,8 @@
 """Raw weather tables: hourly observations and daily-issued forecasts per delivery city."""
 
 import datetime as dt
+import time
+from collections.abc import Callable
 
 import dagster as dg
 import pyarrow as pa
@@ -8,19 +10,27 @@ import pyarrow.compute as pc
 
 from fernway_core.http import HttpError
 from fernway_core.partitions import HOURLY
-from fernway_core.rejects import REJECTS_TABLE, fill_partition, stamp
+from fernway_core.rejects import REJECTS_TABLE, fill_partition, stamp, upgrade_rejects_table
 from fernway_core.validation import validate_records
 from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
 from fernway_weather.defs.locations.assets import LOCATIONS_KEY, read_locations
 from fernway_weather.defs.openweathermap import contracts
-from fernway_weather.defs.openweathermap.checks import COVERAGE, coverage_result
 from fernway_weather.defs.openweathermap.client import WeatherClient
+from fernway_weather.defs.openweathermap.coverage import CHECK_NAME, coverage_result
 from fernway_weather.defs.openweathermap.observations import actual_rows, forecast_rows
 from fernway_weather.defs.openweathermap.periods import split_window
 from fernway_weather.defs.openweathermap.resources import OpenWeatherMap
 
 ACTUAL_TABLE = "raw.weather_actual"
 FORECAST_TABLE = "raw.weather_forecast"
+ACTUAL_KEY = dg.AssetKey(["raw", "weather_actual"])
+FORECAST_KEY = dg.AssetKey(["raw", "weather_forecast"])
+COVERAGE = dg.AssetCheckSpec(
+    CHECK_NAME,
+    asset=ACTUAL_KEY,
+    blocking=True,
+    description="Each delivery city has exactly one observation for each hour of the run.",
+)
 COMMON = {
     "group_name": "openweathermap",
     "kinds": {"python", "duckdb"},
@@ -44,15 +54,23 @@ def _no_retry_on_auth(exc: HttpError) -> Exception:
     return exc
 
 
-def _fetch_actual(api: WeatherClient, cities: list[dict], start, end, now) -> list[dict]:
+def _fetch_actual(
+    api: WeatherClient, cities: list[dict], start, end, now, log: Callable[[str], None]
+) -> list[dict]:
     periods = split_window(start, end, now)
     rows: list[dict] = []
-    for city in cities:
+    started = time.monotonic()
+    for done, city in enumerate(cities, start=1):
         where = (city["latitude"], city["longitude"])
         if periods.history:
             rows += actual_rows(city["city_id"], api.history(*where, *periods.history), "history")
         if periods.current_hour:
             rows += actual_rows(city["city_id"], [api.current(*where)], "current")
+        elapsed = time.monotonic() - started
+        log(
+            f"progress: weather cities {done}/{len(cities)}, {api.api.stats.requests} calls "
+            f"({api.quota.limit}/min allowed), ETA {elapsed / done * (len(cities) - done):.0f} s"
+        )
     return rows
 
 
@@ -61,7 +79,7 @@ def _add_column(table: pa.Table, after: str, name: str, values: pa.Array) -> pa.
 
 
 @dg.asset(
-    key=["raw", "weather_actual"],
+    key=ACTUAL_KEY,
     partitions_def=HOURLY,
     backfill_policy=dg.BackfillPolicy.single_run(),
     check_specs=[COVERAGE],
@@ -77,7 +95,7 @@ def raw_weather_actual(
     now = dt.datetime.now(dt.UTC)
     try:
         with openweathermap.client() as api:
-            rows = _fetch_actual(api, cities, start, end, now)
+            rows = _fetch_actual(api, cities, start, end, now, context.log.info)
             stats = api.metadata()
     except HttpError as exc:
         raise _no_retry_on_auth(exc) from exc
@@ -87,6 +105,7 @@ def raw_weather_actual(
     loaded = _add_column(loaded, "observed_at", "observed_hour", hours)
     keys = [f"{start:%Y-%m-%d-%H:00}", f"{end:%Y-%m-%d-%H:00}"]
     bounds = [_utc_naive(start), _utc_naive(end)]
+    upgrade_rejects_table(warehouse)
     warehouse.replace_many(
         [
             Replacement(ACTUAL_TABLE, loaded, "observed_hour >= ? and observed_hour < ?", bounds),
@@ -111,7 +130,7 @@ def raw_weather_actual(
     )
 
 
-@dg.asset(key=["raw", "weather_forecast"], **COMMON)
+@dg.asset(key=FORECAST_KEY, **COMMON)
 def raw_weather_forecast(
     openweathermap: OpenWeatherMap, warehouse: Warehouse
 ) -> dg.MaterializeResult:
@@ -132,6 +151,7 @@ def raw_weather_forecast(
     issued_date = pc.cast(loaded["issued_at"], pa.date32())
     loaded = _add_column(loaded, "issued_at", "issued_date", issued_date)
     day = now.date()
+    upgrade_rejects_table(warehouse)
     warehouse.replace_many(
         [
             Replacement(FORECAST_TABLE, loaded, "issued_date = ?", [day]),

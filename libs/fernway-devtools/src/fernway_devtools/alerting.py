@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from fernway_core.platform.locations import load_location
+from fernway_devtools.locations import load_location
 
 FAILURE = dg.DagsterRunStatus.FAILURE
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
-from fernway_core.platform.plan import plan_runs
+from fernway_devtools.plan import plan_runs
 
 DAILY = dg.DailyPartitionsDefinition(start_date="2026-01-01")
 HOURLY = dg.HourlyPartitionsDefinition(start_date="2026-01-01-00:00")

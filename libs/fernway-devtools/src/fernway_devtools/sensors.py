@@ -6,17 +6,21 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
-from dagster._core.definitions.sensor_definition import SensorExecutionData
 
-from fernway_core.platform.locations import load_location
+from fernway_devtools.locations import load_location
 
 
 def evaluate_sensor(
     defs: dg.Definitions, instance: dg.DagsterInstance, name: str, cursor: str | None = None
-) -> SensorExecutionData:
-    """One tick of sensor `name` with the location's resources; returns its run requests/cursor."""
+) -> Any:
+    """One tick of sensor `name` with the location's resources: its run requests and cursor.
+
+    `SensorDefinition.evaluate_tick` returns Dagster's `SensorExecutionData`, whose type is not
+    exported publicly; callers read `.run_requests` and `.cursor`.
+    """
     sensor = defs.resolve_sensor_def(name)
     with dg.build_sensor_context(
         instance=instance,

@@ -1,7 +1,7 @@
 """Materialize every asset of one location in process, recording runs in the instance.
 
 Usage (inside the location's own environment):
-    python -m fernway_core.platform.materialize fernway_analytics.definitions \
+    python -m fernway_devtools.materialize fernway_analytics.definitions \
         --start 2026-08-01 --end 2026-11-01 --report data/demo/analytics.json
 """
 
@@ -9,20 +9,24 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 
-from fernway_core.platform.locations import load_location
-from fernway_core.platform.plan import PlannedRun, plan_runs
-from fernway_core.platform.sensors import evaluate_sensor, run_tags
+from fernway_devtools.locations import load_location
+from fernway_devtools.plan import PlannedRun, plan_runs
+from fernway_devtools.sensors import evaluate_sensor, run_tags
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
+# Lines starting with this go to the demo's screen; everything else only to the location's log.
+PROGRESS = "@progress"
 
 
 def summarize(result: dg.ExecuteInProcessResult, label: str, seconds: float) -> dict[str, Any]:
@@ -86,13 +90,20 @@ def run_op_job_sensors(defs: dg.Definitions, instance: dg.DagsterInstance) -> li
     return reports
 
 
+Progress = Callable[[dict[str, Any]], None]
+
+
 def run_plan(
-    defs: dg.Definitions, runs: list[PlannedRun], instance: dg.DagsterInstance
+    defs: dg.Definitions,
+    runs: list[PlannedRun],
+    instance: dg.DagsterInstance,
+    progress: Progress | None = None,
 ) -> list[dict]:
     """Execute each planned run; partitioned runs cover their whole window."""
     job = defs.resolve_implicit_global_asset_job_def()
-    reports = []
+    reports: list[dict] = []
     for planned in runs:
+        done = len(reports)
         label = ", ".join(k.to_user_string() for k in planned.keys[:3])
         label += f" (+{len(planned.keys) - 3})" if len(planned.keys) > 3 else ""
         if not planned.partition_keys:
@@ -113,9 +124,53 @@ def run_plan(
                         partition_key=key,
                     )
                 )
+        for report in reports[done:]:
+            if progress:
+                progress(report)
         if not reports[-1]["success"]:
             break
     return reports
+
+
+def print_progress(total_runs: int, total_assets: int) -> Progress:
+    """A progress callback printing `PROGRESS` lines (the demo shows them live)."""
+    started = time.perf_counter()
+    state = {"runs": 0, "assets": 0}
+
+    def report(run: dict[str, Any]) -> None:
+        state["runs"] += 1
+        state["assets"] += len(run["materialized"])
+        elapsed = time.perf_counter() - started
+        left = max(total_assets - state["assets"], 0)
+        eta = elapsed / state["assets"] * left if state["assets"] else float("nan")
+        status = "ok    " if run["success"] else "FAILED"
+        print(
+            f"{PROGRESS} {status} run {state['runs']}/{total_runs}  "
+            f"assets {state['assets']}/{total_assets}  {run['seconds']:6.1f} s  {run['label']}"
+            f"  (ETA {eta:.0f} s)",
+            flush=True,
+        )
+
+    return report
+
+
+def location_sections(module: str, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """The location's own summary sections (`fernway_<team>.summary.summary`), if it has one.
+
+    Each section: `{"title": str, "lines": [str], "mismatches": int}`.
+    """
+    package = module.split(".")[0]
+    try:
+        hook = importlib.import_module(f"{package}.summary").summary
+    except ModuleNotFoundError:
+        return []
+    from fernway_core.settings import get_settings
+    from fernway_core.warehouse import Warehouse
+
+    settings = get_settings()
+    truth_path = settings.data_dir / "sandbox_truth.json"
+    truth = json.loads(truth_path.read_text()) if truth_path.exists() else None
+    return hook(Warehouse(url=settings.resolved_warehouse_url), truth, (start, end))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -127,13 +182,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--report", type=Path, required=True)
     args = parser.parse_args(argv)
     defs = load_location(args.module)
+    plan = plan_runs(defs, args.start, args.end)
+    total_assets = sum(len(p.keys) for p in plan)
+    print(f"{PROGRESS} plan: {len(plan)} runs over {total_assets} assets", flush=True)
     with dg.DagsterInstance.get() as instance:
         reports = run_op_job_sensors(defs, instance)
+        for report in reports:
+            print(f"{PROGRESS} sensor run {report['label']}: {report['seconds']:.1f} s", flush=True)
         if all(r["success"] for r in reports):
-            reports += run_plan(defs, plan_runs(defs, args.start, args.end), instance)
-    args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(json.dumps(reports, indent=2))
+            progress = print_progress(len(plan), total_assets)
+            reports += run_plan(defs, plan, instance, progress)
     failed = [r for r in reports if not r["success"]]
+    sections = [] if failed else location_sections(args.module, args.start, args.end)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(json.dumps({"runs": reports, "sections": sections}, indent=2))
     return 1 if failed else 0
 
 

@@ -1,1 +1,0 @@
-"""Platform tooling: load a location, materialize it in process, drive the demo."""
