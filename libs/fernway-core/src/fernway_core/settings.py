@@ -1,14 +1,27 @@
-"""Typed platform settings from `FERNWAY_*` environment variables and the repo-root `.env`."""
+"""Typed platform settings from `FERNWAY_*` environment variables and the repo-root `.env`.
+
+Every value is checked when read; a bad one raises `SettingsError`, ONE line naming each bad
+variable and what it allows. Each location's `definitions.py` calls `validate_settings()` first.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, DotEnvSettingsSource, SettingsConfigDict
+
+from fernway_core import settings_checks as checks
 
 ENV_PREFIX = "FERNWAY_"
 # Defaults that depend on where the repo is; shown in docs instead of a machine's path.
@@ -17,6 +30,33 @@ _DOC_DEFAULTS = {
     "warehouse_url": "duckdb:///<data_dir>/warehouse.duckdb",
     "start_date": "today (UTC) - days",
 }
+_HTTP = "an `http(s)://<host>` URL"
+# What each setting allows: the README table's column and the end of every settings error.
+ALLOWED = {
+    "env": "`local`, `branch` or `prod`",
+    "data_dir": "a directory that exists or can be created (relative: under the repo root)",
+    "warehouse_url": "`duckdb:///<abs path>` or `postgresql://<user>@<host>/<db>`",
+    "marketplace_url": _HTTP,
+    "marketplace_token": "a token without spaces",
+    "s3_endpoint_url": f"{_HTTP}, or empty for AWS itself",
+    "s3_exports_bucket": "an S3 bucket name: 3-63 of `a-z 0-9 . -`",
+    "aws_region": "an AWS region code such as `eu-west-1`",
+    "alert_sink": "`log` or `slack`",
+    "slack_base_url": _HTTP,
+    "slack_token": "a Slack bot token `xoxb-...`",
+    "slack_channel": "`#<channel name>` or a channel ID such as `C0123ABCD`",
+    "weather_url": _HTTP,
+    "weather_history_url": f"{_HTTP}, or empty",
+    "weather_api_key": "a key without spaces",
+    "weather_calls_per_minute": "a whole number >= 1",
+    "spark_remote": "`sc://<host>:<port>`, or empty for local Spark",
+    "start_date": "a date `YYYY-MM-DD`, or empty",
+    "days": "a whole number >= 1",
+}
+
+HttpUrl = Annotated[str, AfterValidator(checks.url("http", "https"))]
+OptionalHttpUrl = Annotated[str | None, AfterValidator(checks.url("http", "https"))]
+Token = Annotated[SecretStr, AfterValidator(checks.matches(checks.NO_SPACES))]
 
 
 class SettingsError(ValueError):
@@ -32,48 +72,58 @@ def find_repo_root(start: Path | None = None) -> Path:
 class FernwaySettings(BaseSettings):
     """Every setting the platform reads; one env var per field, prefixed `FERNWAY_`."""
 
-    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore")
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="ignore", validate_default=True)
 
     env: Literal["local", "branch", "prod"] = Field("local", description="Deployment environment.")
     data_dir: Path = Field(
         default_factory=lambda: find_repo_root() / "data",
         description="Runtime data directory (DuckDB file, alerts, sandbox truth).",
     )
-    warehouse_url: str | None = Field(
-        None, description="`duckdb:///abs/path.duckdb` or `postgresql://...`; required in prod."
+    warehouse_url: Annotated[str | None, AfterValidator(checks.warehouse_url)] = Field(
+        None, description="Warehouse database; unset = DuckDB under `data_dir`; required in prod."
     )
-    marketplace_url: str = Field("http://127.0.0.1:8701", description="Marketplace API base URL.")
-    marketplace_token: SecretStr = Field(
+    marketplace_url: HttpUrl = Field(
+        "http://127.0.0.1:8701", description="Marketplace API base URL."
+    )
+    marketplace_token: Token = Field(
         SecretStr("sandbox-token"), description="Bearer token for the marketplace API."
     )
-    s3_endpoint_url: str | None = Field(
-        "http://127.0.0.1:8702", description="S3 endpoint (empty for AWS itself)."
+    s3_endpoint_url: OptionalHttpUrl = Field("http://127.0.0.1:8702", description="S3 endpoint.")
+    s3_exports_bucket: Annotated[str, AfterValidator(checks.matches(checks.S3_BUCKET))] = Field(
+        "fernway-exports", description="Bucket of partner exports."
     )
-    s3_exports_bucket: str = Field("fernway-exports", description="Bucket of partner exports.")
-    aws_region: str = Field("us-east-1", description="AWS region of the exports bucket.")
+    aws_region: Annotated[str, AfterValidator(checks.matches(checks.AWS_REGION))] = Field(
+        "us-east-1", description="AWS region of the exports bucket."
+    )
     alert_sink: Literal["log", "slack"] = Field("log", description="Where alerts are sent.")
-    slack_base_url: str = Field(
+    slack_base_url: HttpUrl = Field(
         "https://slack.com/api/",
         description="Slack Web API base URL (the sandbox's is `<url>/api/`).",
     )
-    slack_token: SecretStr | None = Field(
-        None, description="Slack bot token (`xoxb-...`); required by the slack alert sink."
+    slack_token: Annotated[
+        SecretStr | None, AfterValidator(checks.matches(checks.SLACK_BOT_TOKEN))
+    ] = Field(None, description="Slack bot token; required by the slack alert sink.")
+    slack_channel: Annotated[str, AfterValidator(checks.matches(checks.SLACK_CHANNEL))] = Field(
+        "#data-alerts", description="Slack channel alerts are posted to."
     )
-    slack_channel: str = Field("#data-alerts", description="Slack channel alerts are posted to.")
-    weather_url: str = Field(
+    weather_url: HttpUrl = Field(
         "http://127.0.0.1:8704",
         description="OpenWeatherMap-compatible API base URL (real one: `https://api.openweathermap.org`).",
     )
-    weather_history_url: str | None = Field(
+    weather_history_url: OptionalHttpUrl = Field(
         None,
         description="History API base URL (real one: `https://history.openweathermap.org`); "
         "unset = `weather_url`.",
     )
-    weather_api_key: SecretStr | None = Field(None, description="OpenWeatherMap API key (`appid`).")
+    weather_api_key: Annotated[
+        SecretStr | None, AfterValidator(checks.matches(checks.NO_SPACES))
+    ] = Field(None, description="OpenWeatherMap API key (`appid`).")
     weather_calls_per_minute: int = Field(
         60, ge=1, description="Calls per minute the weather API key allows (free plan: 60)."
     )
-    spark_remote: str | None = Field(None, description="Spark Connect URL; unset = local Spark.")
+    spark_remote: Annotated[str | None, AfterValidator(checks.url("sc"))] = Field(
+        None, description="Spark Connect URL; unset = local Spark."
+    )
     start_date: dt.date | None = Field(None, description="First day of the demo/sandbox window.")
     days: int = Field(92, ge=1, description="Length in days of the demo/sandbox window.")
 
@@ -94,24 +144,38 @@ class FernwaySettings(BaseSettings):
     @field_validator(
         "warehouse_url",
         "s3_endpoint_url",
-        "spark_remote",
         "slack_token",
+        "weather_history_url",
         "weather_api_key",
+        "spark_remote",
+        "start_date",
         mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: Any) -> Any:
         return None if value == "" else value
 
+    @field_validator("data_dir", mode="before")
+    @classmethod
+    def _data_dir_is_not_empty(cls, value: Any) -> Any:
+        if value == "":
+            raise ValueError("")
+        return value
+
     @field_validator("data_dir")
     @classmethod
     def _anchor_data_dir(cls, value: Path) -> Path:
-        return value if value.is_absolute() else find_repo_root() / value
+        return checks.creatable_dir(value if value.is_absolute() else find_repo_root() / value)
 
     @model_validator(mode="after")
-    def _prod_needs_warehouse(self) -> FernwaySettings:
+    def _required_by_other_settings(self) -> FernwaySettings:
+        missing = []
         if self.env == "prod" and not self.warehouse_url:
-            raise ValueError(f"{ENV_PREFIX}WAREHOUSE_URL is required when {ENV_PREFIX}ENV=prod")
+            missing.append(_unset("warehouse_url", "FERNWAY_ENV=prod"))
+        if self.alert_sink == "slack" and self.slack_token is None:
+            missing.append(_unset("slack_token", "FERNWAY_ALERT_SINK=slack"))
+        if missing:
+            raise ValueError("; ".join(missing))
         return self
 
     @property
@@ -126,42 +190,77 @@ class FernwaySettings(BaseSettings):
         return start, start + dt.timedelta(days=self.days)
 
 
+def _var(name: str) -> str:
+    return f"{ENV_PREFIX}{name.upper()}"
+
+
+def _use(name: str) -> str:
+    return "use " + ALLOWED[name].replace("`", "")
+
+
+def _unset(name: str, when: str) -> str:
+    return f"{_var(name)}: unset but required when {when}, {_use(name)}"
+
+
 def _one_line(exc: ValidationError) -> str:
-    problems = []
+    """`invalid Fernway settings: VAR: got 'value' (why), use <allowed>; VAR2: ...`."""
+    secrets = {
+        name
+        for name, info in FernwaySettings.model_fields.items()
+        if SecretStr in (info.annotation, *get_args(info.annotation))
+    }
+    problems: dict[str, str] = {}
     for error in exc.errors():
-        message = error["msg"].removeprefix("Value error, ")
-        loc = ".".join(str(part) for part in error["loc"])
-        problems.append(f"{ENV_PREFIX}{loc.upper()}: {message}" if loc else message)
-    return "invalid Fernway settings: " + "; ".join(problems)
+        why = error["msg"].removeprefix("Value error, ") if error["type"] == "value_error" else ""
+        if not error["loc"]:  # from the model validator: already names its variables
+            problems[why] = why
+            continue
+        name = str(error["loc"][0])
+        value = checks.shown(error["input"], secret=name in secrets)
+        got = f"got {value} ({why})" if why else f"got {value}"
+        problems.setdefault(name, f"{_var(name)}: {got}, {_use(name)}")
+    return " ".join(("invalid Fernway settings: " + "; ".join(problems.values())).split())
 
 
-def settings_table() -> list[tuple[str, str, str]]:
-    """(env var, default, description) for every setting, in declaration order, for docs."""
+def settings_table() -> list[tuple[str, str, str, str]]:
+    """(env var, default, allowed, description) for every setting, in declaration order."""
     rows = []
     for name, info in FernwaySettings.model_fields.items():
         default = (
             info.default.get_secret_value() if isinstance(info.default, SecretStr) else info.default
         )
         shown = _DOC_DEFAULTS.get(name, "" if default is None else str(default))
-        rows.append((f"{ENV_PREFIX}{name.upper()}", shown, info.description or ""))
+        rows.append((_var(name), shown, ALLOWED[name], info.description or ""))
     return rows
 
 
 def settings_markdown() -> str:
     """The settings as a Markdown table (the README's env-var table is checked against it)."""
-    lines = ["| Variable | Default | Description |", "| --- | --- | --- |"]
+    lines = ["| Variable | Default | Allowed | Description |", "| --- | --- | --- | --- |"]
     lines += [
-        f"| `{var}` | {f'`{d}`' if d else ''} | {text} |" for var, d, text in settings_table()
+        f"| `{var}` | {f'`{d}`' if d else ''} | {allowed} | {text} |"
+        for var, d, allowed, text in settings_table()
     ]
     return "\n".join(lines)
 
 
 @lru_cache(maxsize=1)
 def get_settings() -> FernwaySettings:
-    """The process-wide settings, read on first call (never at import)."""
+    """The process-wide settings, read and checked on first call (never at import)."""
     return FernwaySettings()
 
 
 def reset_settings() -> None:
     """Forget the cached settings so the next `get_settings()` reads the environment again."""
     get_settings.cache_clear()
+
+
+def validate_settings() -> FernwaySettings:
+    """Read every setting afresh and check it: the first call in each location's definitions.
+
+    Raises `SettingsError` (one line naming each bad variable and what it allows). Re-reading
+    matters: a process that loads a location again must not keep settings cached by an earlier
+    load. The rest of the load then sees exactly these settings through `get_settings()`.
+    """
+    reset_settings()
+    return get_settings()
