@@ -1,10 +1,11 @@
-"""Record validation: typed rows out, every bad record kept with a reason, dupes collapsed."""
+"""Record validation: typed rows out, every bad record kept with a reason code, dupes collapsed."""
 
 import datetime as dt
 from decimal import Decimal
 
 import pytest
 
+from fernway_core.rejects import REJECTS_SCHEMA, Reason
 from fernway_core.validation import Field, RecordSpec, validate_records
 
 SPEC = RecordSpec(
@@ -52,23 +53,59 @@ def test_offsets_are_converted_to_utc():
 
 
 @pytest.mark.parametrize(
-    ("record", "reason"),
+    ("record", "reason", "field", "value"),
     [
-        (_order(order_id=None), "null key order_id"),
-        ({k: v for k, v in _order().items() if k != "status"}, "missing field status"),
-        (_order(quantity="two"), "wrong type for quantity: two"),
-        (_order(amount="-3.00"), "negative amount: -3.00"),
-        (_order(ordered_at="yesterday"), "wrong type for ordered_at: yesterday"),
+        (_order(order_id=None), "null_key", "order_id", None),
+        ({k: v for k, v in _order().items() if k != "status"}, "missing_field", "status", None),
+        (_order(status=None), "null_field", "status", None),
+        (_order(quantity="two"), "wrong_type", "quantity", "two"),
+        (_order(amount="-3.00"), "negative_amount", "amount", "-3.00"),
+        (_order(ordered_at="yesterday"), "wrong_type", "ordered_at", "yesterday"),
     ],
 )
-def test_bad_records_are_rejected_with_a_reason(record, reason):
+def test_bad_records_are_rejected_with_a_code_the_field_and_its_value(record, reason, field, value):
     result = validate_records([_order("ok"), record], SPEC, source="api")
     assert result.valid.column("order_id").to_pylist() == ["ok"]
-    rejects = result.rejects.to_pylist()
-    assert [r["reason"] for r in rejects] == [reason]
-    assert rejects[0]["source"] == "api"
-    assert rejects[0]["entity"] == "orders"
-    assert rejects[0]["payload"]
+    (reject,) = result.rejects.to_pylist()
+    assert (reject["reason"], reject["field"], reject["value"]) == (reason, field, value)
+    assert reject["source"] == "api"
+    assert reject["entity"] == "orders"
+    assert reject["payload"]
+
+
+def test_a_negative_amount_is_code_negative_amount_with_the_raw_value_in_its_own_column():
+    (reject,) = validate_records([_order(amount="-10.60")], SPEC, "api").rejects.to_pylist()
+    assert reject["reason"] == Reason.NEGATIVE_AMOUNT == "negative_amount"
+    assert (reject["field"], reject["value"]) == ("amount", "-10.60")
+
+
+def test_different_bad_values_of_one_kind_share_one_reason_so_rejects_group():
+    records = [_order("a", amount="-10.60"), _order("b", amount="-3.00"), _order("c", quantity=-1)]
+    rejects = validate_records(records, SPEC, "api").rejects.to_pylist()
+    assert {r["reason"] for r in rejects} == {"negative_amount"}
+    assert sorted((r["field"], r["value"]) for r in rejects) == [
+        ("amount", "-10.60"),
+        ("amount", "-3.00"),
+        ("quantity", "-1"),
+    ]
+
+
+def test_every_reason_produced_is_in_the_documented_vocabulary():
+    records = [
+        _order("a", amount="-1"),
+        _order(None),
+        _order("c", status=None),
+        _order("d", quantity="x"),
+        {k: v for k, v in _order("e").items() if k != "status"},
+    ]
+    rejects = validate_records(records, SPEC, "api").rejects
+    assert set(rejects.column("reason").to_pylist()) <= {r.value for r in Reason}
+    assert rejects.num_rows == len(records)
+
+
+def test_rejects_have_the_rejects_table_schema_even_when_empty():
+    assert validate_records([_order()], SPEC, "api").rejects.schema == REJECTS_SCHEMA
+    assert validate_records([_order(amount="-1")], SPEC, "api").rejects.schema == REJECTS_SCHEMA
 
 
 def test_reject_partition_comes_from_the_record_when_readable():

@@ -1,4 +1,4 @@
-"""Validate raw API records in DuckDB: typed rows out, every bad record kept with a reason."""
+"""Validate raw API records in DuckDB: typed rows out, every bad record kept with a reason code."""
 
 from __future__ import annotations
 
@@ -9,18 +9,10 @@ import duckdb
 import orjson
 import pyarrow as pa
 
+from fernway_core.rejects import REJECTS_SCHEMA, Reason, reject_sql
+
 _ALLOWED_TYPE = re.compile(
     r"^(varchar|integer|bigint|double|boolean|date|timestamp|decimal\(\d+,\d+\))$"
-)
-REJECT_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("entity", pa.string()),
-        ("record_key", pa.string()),
-        ("reason", pa.string()),
-        ("payload", pa.string()),
-        ("partition_key", pa.string()),
-    ]
 )
 
 
@@ -52,7 +44,7 @@ class RecordSpec:
 
 @dataclass
 class Validated:
-    """Outcome of validation: typed valid rows, rejects with reasons, and what was collapsed."""
+    """Outcome of validation: typed valid rows, rejects (`REJECTS_SCHEMA`), what was collapsed."""
 
     valid: pa.Table
     rejects: pa.Table
@@ -84,24 +76,26 @@ def _raw(name: str) -> str:
     return f"s.{_q(name)}"
 
 
-def _reason_sql(spec: RecordSpec) -> str:
-    """A CASE expression naming the first thing wrong with a record, or NULL when it is valid."""
+def _reject_sql(spec: RecordSpec) -> str:
+    """A CASE naming the first rule a record breaks ({reason, field, value}), NULL when valid."""
     whens = []
     for f in spec.fields:
         raw = _raw(f.name)
-        required = f.required or f.name == spec.key
-        label = "key " if f.name == spec.key else ""
-        if required:
+        if f.required or f.name == spec.key:
+            null = Reason.NULL_KEY if f.name == spec.key else Reason.NULL_FIELD
             whens.append(
-                f"when not list_contains(keys, {_literal(f.name)}) then 'missing field {f.name}'"
+                f"when not list_contains(keys, {_literal(f.name)}) "
+                f"then {reject_sql(Reason.MISSING_FIELD, f.name)}"
             )
-            whens.append(f"when {raw} is null then 'null {label}{f.name}'")
+            whens.append(f"when {raw} is null then {reject_sql(null, f.name)}")
         whens.append(
             f"when {raw} is not null and {_typed(f)} is null "
-            f"then 'wrong type for {f.name}: ' || {raw}"
+            f"then {reject_sql(Reason.WRONG_TYPE, f.name, raw)}"
         )
         if f.non_negative:
-            whens.append(f"when {_typed(f)} < 0 then 'negative {f.name}: ' || {raw}")
+            whens.append(
+                f"when {_typed(f)} < 0 then {reject_sql(Reason.NEGATIVE_AMOUNT, f.name, raw)}"
+            )
     return "case " + " ".join(whens) + " else null end"
 
 
@@ -128,7 +122,7 @@ def validate_records(records: list[dict], spec: RecordSpec, source: str) -> Vali
     try:
         con.execute(_parse_sql(spec), [orjson.dumps(records).decode()])
         con.execute(
-            f"create temp table checked as select j, s, {_reason_sql(spec)} as reason from src"
+            f"create temp table checked as select j, s, {_reject_sql(spec)} as reject from src"
         )
         key = _raw(spec.key)
         part = (
@@ -138,25 +132,26 @@ def validate_records(records: list[dict], spec: RecordSpec, source: str) -> Vali
             else "null"
         )
         rejects = con.sql(
-            f"select ? as source, ? as entity, {key} as record_key, reason, "
+            f"select ? as source, ? as entity, {key} as record_key, reject.reason, "
+            "reject.field, reject.value, "
             f"cast(j as varchar) as payload, {part} as partition_key "
-            "from checked where reason is not null",
+            "from checked where reject is not null",
             params=[source, spec.entity],
         ).to_arrow_table()
         columns = ", ".join(f"{_typed(f)} as {_q(f.name)}" for f in spec.fields)
         order = _typed(_field(spec, spec.version_field)) + " desc" if spec.version_field else "1"
         valid = con.sql(
-            f"select {columns} from checked where reason is null "
+            f"select {columns} from checked where reject is null "
             f"qualify row_number() over (partition by {key} order by {order}) = 1"
         ).to_arrow_table()
-        (valid_count,) = con.sql("select count(*) from checked where reason is null").fetchall()[0]
+        (valid_count,) = con.sql("select count(*) from checked where reject is null").fetchall()[0]
         known = [f.name for f in spec.fields]
         drift = con.sql("select distinct unnest(keys) as k from src order by k").fetchall()
     finally:
         con.close()
     return Validated(
         valid=valid,
-        rejects=rejects.cast(REJECT_SCHEMA),
+        rejects=rejects.cast(REJECTS_SCHEMA),
         received=len(records),
         duplicates=valid_count - valid.num_rows,
         drift_fields=[k for (k,) in drift if k not in known],

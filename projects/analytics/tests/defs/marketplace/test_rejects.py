@@ -1,9 +1,11 @@
-"""Malformed records land in raw.rejects with a reason; nothing is lost or silently dropped."""
+"""Malformed records land in raw.rejects with a reason code; nothing is lost or dropped."""
+
+from collections import Counter
 
 import dagster as dg
 
-from fernway_core.platform.locations import load_location
-from fernway_core.testing import use_sandbox
+from fernway_devtools.locations import load_location
+from fernway_devtools.pytest_plugin import use_sandbox
 from tests.conftest import DAYS, START, range_tags
 
 ORDERS = dg.AssetKey(["raw", "marketplace_orders"])
@@ -28,14 +30,18 @@ def test_malformed_orders_land_in_rejects_and_the_check_fails_visibly(
     kinds = {m["kind"] for m in sandbox.truth["malformed"]}
     assert {"null_key", "wrong_type", "negative_amount", "missing_field"} <= kinds
     rejects = warehouse.query_arrow(
-        "select record_key, reason from raw.rejects where entity = 'orders'"
+        "select record_key, reason, field, value from raw.rejects where entity = 'orders'"
     ).to_pylist()
     bad = [m for m in sandbox.truth["malformed"] if m["kind"] not in ("duplicate", "added_field")]
     assert len(rejects) == len(bad)
-    assert all(r["reason"] for r in rejects)
-    reasons = " | ".join(r["reason"] for r in rejects)
-    for expected in ("null key order_id", "negative amount", "wrong type", "missing field"):
-        assert expected in reasons
+    # the codes are the sandbox's malformed kinds: one group per kind, not per bad value
+    assert Counter(r["reason"] for r in rejects) == Counter(m["kind"] for m in bad)
+    for reject in rejects:
+        if reject["reason"] == "negative_amount":
+            assert reject["field"] == "amount"
+            assert reject["value"].startswith("-")
+        if reject["reason"] == "missing_field":
+            assert (reject["field"], reject["value"]) == ("status", None)
     loaded = warehouse.query_arrow("select count(*) as n from raw.marketplace_orders").to_pylist()
     total = sandbox.truth["marketplace"]["orders"]["count"]
     assert loaded[0]["n"] + len(rejects) == total
@@ -44,3 +50,4 @@ def test_malformed_orders_land_in_rejects_and_the_check_fails_visibly(
     rejected = evaluations["no_rejected_records"]
     assert rejected.passed is False
     assert rejected.severity == dg.AssetCheckSeverity.WARN
+    assert rejected.metadata["by_reason"].value == dict(Counter(m["kind"] for m in bad))

@@ -65,9 +65,9 @@ def forecast_entry(when: int, **overrides: object) -> dict:
     return {**entry, **overrides}
 
 
-def reasons_by_key(rows: list[dict]) -> dict[str, str]:
+def reasons_by_key(rows: list[dict]) -> dict[str, tuple[str, str, str | None]]:
     rejects = validate_records(rows, contracts.ACTUAL, contracts.SOURCE).rejects
-    return {r["record_key"]: r["reason"] for r in rejects.to_pylist()}
+    return {r["record_key"]: (r["reason"], r["field"], r["value"]) for r in rejects.to_pylist()}
 
 
 def test_history_entry_flattens_to_a_row_with_iso_utc_time_and_zero_rain_when_absent() -> None:
@@ -123,13 +123,17 @@ def test_valid_history_row_is_typed_by_the_actual_contract() -> None:
     assert row["rain_1h_mm"] == 0.0
 
 
-def test_missing_temperature_is_rejected_as_null_temp_c_with_its_hourly_partition() -> None:
+def test_missing_temperature_is_rejected_as_null_field_temp_c_with_its_hourly_partition() -> None:
     entry = history_entry(main={"pressure": 1014, "humidity": 72})
     rejects = validate_records(
         actual_rows("lisbon", [entry], "history"), contracts.ACTUAL, "openweathermap"
     ).rejects.to_pylist()
     assert len(rejects) == 1
-    assert rejects[0]["reason"] == "null temp_c"
+    assert (rejects[0]["reason"], rejects[0]["field"], rejects[0]["value"]) == (
+        "null_field",
+        "temp_c",
+        None,
+    )
     assert rejects[0]["partition_key"] == "2026-08-01-00:00"
     assert rejects[0]["source"] == "openweathermap"
     assert rejects[0]["entity"] == "weather_actual"
@@ -140,7 +144,11 @@ def test_dt_that_is_not_a_timestamp_is_rejected_as_wrong_type_without_partition(
     rows = actual_rows("lisbon", [history_entry(when="yesterday")], "history")
     assert rows[0]["observed_at"] == "yesterday"
     (reject,) = validate_records(rows, contracts.ACTUAL, "openweathermap").rejects.to_pylist()
-    assert reject["reason"] == "wrong type for observed_at: yesterday"
+    assert (reject["reason"], reject["field"], reject["value"]) == (
+        "wrong_type",
+        "observed_at",
+        "yesterday",
+    )
     assert reject["partition_key"] is None
 
 
@@ -149,7 +157,11 @@ def test_negative_rain_is_rejected_with_the_raw_value_and_the_hour_partition() -
     (reject,) = validate_records(
         actual_rows("lisbon", [entry], "history"), contracts.ACTUAL, "openweathermap"
     ).rejects.to_pylist()
-    assert reject["reason"] == "negative rain_1h_mm: -1"
+    assert (reject["reason"], reject["field"], reject["value"]) == (
+        "negative_amount",
+        "rain_1h_mm",
+        "-1",
+    )
     assert reject["partition_key"] == "2026-08-01-05:00"
 
 
@@ -157,8 +169,8 @@ def test_entry_that_is_not_a_dict_becomes_a_reject_rather_than_an_error() -> Non
     rows = actual_rows("lisbon", ["n/a", None], "history")
     assert [r["observed_at"] for r in rows] == ["n/a", None]
     assert reasons_by_key(rows) == {
-        "lisbon@n/a": "wrong type for observed_at: n/a",
-        "lisbon@None": "null observed_at",
+        "lisbon@n/a": ("wrong_type", "observed_at", "n/a"),
+        "lisbon@None": ("null_field", "observed_at", None),
     }
 
 
@@ -174,9 +186,9 @@ def test_good_and_bad_entries_are_split_between_valid_and_rejects() -> None:
     )
     assert result.received == 4
     assert [r["observed_at"].hour for r in result.valid.to_pylist()] == [0, 2]
-    assert sorted(r["reason"] for r in result.rejects.to_pylist()) == [
-        "null temp_c",
-        "wrong type for observed_at: garbage",
+    assert sorted((r["reason"], r["field"]) for r in result.rejects.to_pylist()) == [
+        ("null_field", "temp_c"),
+        ("wrong_type", "observed_at"),
     ]
 
 
@@ -262,13 +274,13 @@ def test_a_sandbox_forecast_body_validates_without_rejects() -> None:
     assert result.valid.num_rows == 40
 
 
-def test_forecast_step_without_pop_is_rejected_as_null_probability() -> None:
+def test_forecast_step_without_pop_is_rejected_as_null_field_probability() -> None:
     step = forecast_entry(T0 + 3 * HOUR_S)
     del step["pop"]
     (reject,) = validate_records(
         forecast_rows("lisbon", {"list": [step]}, MIDNIGHT), contracts.FORECAST, "openweathermap"
     ).rejects.to_pylist()
-    assert reject["reason"] == "null precipitation_probability"
+    assert (reject["reason"], reject["field"]) == ("null_field", "precipitation_probability")
 
 
 @pytest.mark.parametrize(
