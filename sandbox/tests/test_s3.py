@@ -8,7 +8,9 @@ import io
 import boto3
 import httpx
 import pyarrow.parquet as pq
+import pytest
 
+from fernway_sandbox import ConfigError, Sandbox, SandboxConfig
 from fernway_sandbox.money import decimal_to_cents
 from fernway_sandbox.partners import PARTNER_SCHEMA
 
@@ -83,3 +85,11 @@ def test_sandboxes_in_one_process_have_separate_buckets(sandbox, sandbox_factory
     assert httpx.get(f"{sandbox.urls['s3']}/fernway-exports").status_code == 200
     other.set_faults("s3")
     assert httpx.get(bucket_url).status_code == 200
+
+
+def test_put_export_is_an_action_of_the_s3_service_and_needs_it_running() -> None:
+    stopped = Sandbox(SandboxConfig(services=("marketplace",)))
+    with pytest.raises(ConfigError, match="service 'marketplace' has no action 'put_export'"):
+        stopped.call("marketplace", "put_export", dt.date(2026, 8, 2))
+    with pytest.raises(RuntimeError, match="put_export needs a started sandbox running the s3"):
+        stopped.put_export(dt.date(2026, 8, 2))

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 from pathlib import Path
 
 import pytest
 
-from fernway_core.alerts import SINKS, Alert, AlertResource, LogSink, read_alerts
+from fernway_core import alerts
+from fernway_core.alerts import Alert, LogSink, read_alerts
+from fernway_core.sinks import SINKS, AlertResource
 
 
 def test_log_sink_logs_and_appends_json_lines(
@@ -67,3 +70,14 @@ def test_a_new_sink_is_one_class_and_one_registry_entry(monkeypatch: pytest.Monk
 
 def test_reading_alerts_when_none_were_sent_is_empty(tmp_path: Path) -> None:
     assert read_alerts(tmp_path / "alerts.jsonl") == []
+
+
+def test_alerts_imports_no_sink_module_so_imports_point_one_way() -> None:
+    tree = ast.parse(Path(alerts.__file__).read_text(encoding="utf-8"))
+    imported = {
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    }
+    assert not {"fernway_core.slack", "fernway_core.sinks"} & imported

@@ -8,9 +8,10 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from fernway_core.alerts import AlertResource, read_alerts
+from fernway_core.alerts import read_alerts
 from fernway_core.run_failure import build_run_failure_alert_sensor
 from fernway_core.settings import reset_settings
+from fernway_core.sinks import AlertResource
 
 
 @dg.op

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from fernway_core.alerts import Alert, AlertDeliveryError, AlertResource
+from fernway_core.alerts import Alert, AlertDeliveryError
 from fernway_core.settings import reset_settings
+from fernway_core.sinks import AlertResource
 from fernway_core.slack import SlackSink, format_alert
 
 ALERT = Alert(

@@ -1,6 +1,12 @@
 """The location loads, and declares what the platform promises about every asset."""
 
+from pathlib import Path
+
 import dagster as dg
+import pytest
+
+from fernway_core.settings import SettingsError, get_settings
+from fernway_devtools.locations import load_location
 
 
 def test_definitions_load_and_validate(defs: dg.Definitions) -> None:
@@ -51,3 +57,34 @@ def test_api_assets_retry_with_exponential_backoff_and_jitter(defs: dg.Definitio
 def test_failed_runs_and_late_assets_are_alerted_by_running_sensors(defs: dg.Definitions) -> None:
     for name in ("run_failure_alert", "freshness_lateness_alert", "partner_exports_sensor"):
         assert defs.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
+
+
+def test_assets_in_a_postgres_warehouse_have_the_postgres_kind_instead_of_duckdb(
+    platform_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def kinds() -> dict[dg.AssetKey, set[str]]:
+        graph = load_location("fernway_analytics.definitions").resolve_asset_graph()
+        return {node.key: set(node.kinds) for node in graph.asset_nodes}
+
+    local = kinds()
+    stored = {key for key, declared in local.items() if "duckdb" in declared}
+    assert stored
+    monkeypatch.setenv("FERNWAY_WAREHOUSE_URL", "postgresql://fernway@db.invalid/warehouse")
+    get_settings.cache_clear()  # loading does not connect: the host need not exist
+    assert kinds() == {
+        key: declared - {"duckdb"} | {"postgres"} if key in stored else declared
+        for key, declared in local.items()
+    }
+
+
+def test_a_bad_setting_stops_the_load_with_one_line(
+    platform_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    get_settings()  # cached by an earlier load in this process: the load must read afresh
+    monkeypatch.setenv("FERNWAY_WAREHOUSE_URL", "mysql://u@h/db")
+    with pytest.raises(SettingsError) as info:
+        load_location("fernway_analytics.definitions")
+    assert str(info.value) == (
+        "invalid Fernway settings: FERNWAY_WAREHOUSE_URL: got 'mysql://u@h/db', "
+        "use duckdb:///<abs path> or postgresql://<user>@<host>/<db>"
+    )

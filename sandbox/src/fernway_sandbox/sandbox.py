@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from functools import cached_property
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import orjson
 
@@ -20,7 +21,7 @@ from fernway_sandbox.errors import ConfigError
 from fernway_sandbox.faults import Faults, coerce_faults
 from fernway_sandbox.middleware import FaultMiddleware, FaultState
 from fernway_sandbox.server import ChildServer, ThreadServer
-from fernway_sandbox.services import REGISTRY, ServiceContext, s3
+from fernway_sandbox.services import REGISTRY, ServiceContext
 
 
 class Sandbox:
@@ -144,19 +145,34 @@ class Sandbox:
         if self.config.truth_path is not None:
             self.write_truth(self.config.truth_path)
 
+    def call(self, service: str, action: str, *args: Any, **kwargs: Any) -> Any:
+        """Run one of a started service's `actions` (its state changes: the truth follows)."""
+        actions = REGISTRY[service].actions if service in REGISTRY else {}
+        if action not in actions:
+            raise ConfigError(f"service {service!r} has no action {action!r}")
+        with self._lock:
+            if service not in self._servers:
+                raise RuntimeError(
+                    f"{action} needs a started sandbox running the {service} service"
+                )
+            result = actions[action](self._contexts[service], *args, **kwargs)
+        self._save_truth()
+        return result
+
+    def recorded(self, service: str) -> list[dict]:
+        """What `service` recorded so far ([] when it records nothing or is not in this sandbox)."""
+        ctx, spec = self._contexts.get(service), REGISTRY.get(service)
+        return spec.recorded(ctx) if ctx is not None and spec and spec.recorded else []
+
     @property
     def malformed(self) -> list[dict[str, str]]:
         """Records served malformed so far: [{"order_id", "kind"}] sorted by order_id."""
-        ctx = self._contexts.get("marketplace")
-        log = ctx.state.get("malformed_log") if ctx else None
-        return log.records() if log else []
+        return self.recorded("marketplace")
 
     @property
     def slack_messages(self) -> list[dict]:
         """Messages posted to the slack service so far, oldest first."""
-        ctx = self._contexts.get("slack")
-        log = ctx.state.get("messages") if ctx else None
-        return log.records() if log else []
+        return self.recorded("slack")
 
     def set_clock(self, when: dt.datetime | None) -> None:
         """Fix the services' "now" at `when` (naive = UTC), or follow real time again (None)."""
@@ -164,12 +180,7 @@ class Sandbox:
 
     def put_export(self, day: dt.date, rows: int | None = None) -> str:
         """Upload an extra partner export file for `day` (truth is updated); returns its key."""
-        with self._lock:
-            if "s3" not in self._servers:
-                raise RuntimeError("put_export needs a started sandbox running the s3 service")
-            key = s3.put_export(self._contexts["s3"], day, rows)
-        self._save_truth()
-        return key
+        return self.call("s3", "put_export", day, rows)
 
     def set_faults(
         self,

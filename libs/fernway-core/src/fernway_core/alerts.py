@@ -1,19 +1,18 @@
-"""Alerts: one `Alert` shape, pluggable sinks, and a resource that picks the sink by name."""
+"""Alerts: the one `Alert` shape, the `AlertSink` protocol and the built-in log sink.
+
+Sinks import this module; `fernway_core.sinks` names them and picks one (`AlertResource`).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import logging
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import dagster as dg
-from pydantic import Field
-
-from fernway_core.settings import get_settings
 
 Severity = Literal["info", "warning", "error", "critical"]
 ALERTS_FILE = "alerts.jsonl"
@@ -71,39 +70,3 @@ def read_alerts(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
-class AlertResource(dg.ConfigurableResource):
-    """Sends alerts through the sink named by `sink` (see `SINKS`)."""
-
-    sink: str = Field("log", description="Name of the sink in fernway_core.alerts.SINKS.")
-    data_dir: str | None = Field(None, description="Where LogSink writes; default settings.")
-
-    @property
-    def alerts_path(self) -> Path:
-        """The JSON-lines file the log sink appends to."""
-        return Path(self.data_dir or get_settings().data_dir) / ALERTS_FILE
-
-    def get_sink(self) -> AlertSink:
-        """The configured sink."""
-        if self.sink not in SINKS:
-            raise ValueError(f"unknown alert sink {self.sink!r}; known: {', '.join(sorted(SINKS))}")
-        return SINKS[self.sink](self)
-
-    def send(self, alert: Alert) -> None:
-        """Deliver one alert through the configured sink."""
-        self.get_sink().send(alert)
-
-
-def _slack_sink(resource: AlertResource) -> AlertSink:
-    """The Slack sink from settings (imported on use: slack_sdk is not needed for logging)."""
-    from fernway_core.slack import SlackSink
-
-    return SlackSink.from_settings(get_settings())
-
-
-# Adding a sink: write a class with `send(alert)` and register a factory for it here.
-SINKS: dict[str, Callable[[AlertResource], AlertSink]] = {
-    "log": lambda resource: LogSink(resource.alerts_path),
-    "slack": _slack_sink,
-}

@@ -7,7 +7,8 @@ import time
 
 import dagster as dg
 
-from fernway_core.alerts import Alert, AlertResource
+from fernway_core.alerts import Alert
+from fernway_core.sinks import AlertResource
 
 
 def late_assets(

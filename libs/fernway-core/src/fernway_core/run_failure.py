@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from fernway_core.alerts import Alert, AlertResource
+from fernway_core.alerts import Alert
+from fernway_core.sinks import AlertResource
 
 PARTITION_TAG = "dagster/partition"
 

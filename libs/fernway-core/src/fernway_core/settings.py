@@ -7,6 +7,7 @@ variable and what it allows. Each location's `definitions.py` calls `validate_se
 from __future__ import annotations
 
 import datetime as dt
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -24,6 +25,8 @@ from pydantic_settings import BaseSettings, DotEnvSettingsSource, SettingsConfig
 from fernway_core import settings_checks as checks
 
 ENV_PREFIX = "FERNWAY_"
+# Which dotenv file settings read (default: <repo root>/.env; empty: none). Not a setting itself.
+ENV_FILE_VAR = "FERNWAY_ENV_FILE"
 # Defaults that depend on where the repo is; shown in docs instead of a machine's path.
 _DOC_DEFAULTS = {
     "data_dir": "<repo root>/data",
@@ -137,9 +140,16 @@ class FernwaySettings(BaseSettings):
     def settings_customise_sources(
         cls, settings_cls: type[BaseSettings], init_settings: Any, env_settings: Any, **_: Any
     ) -> tuple[Any, ...]:
-        """Init kwargs, then the environment, then `<repo root>/.env` (found at call time)."""
-        dotenv = DotEnvSettingsSource(settings_cls, env_file=find_repo_root() / ".env")
-        return init_settings, env_settings, dotenv
+        """Init kwargs, then the environment, then `<repo root>/.env` (found at call time).
+
+        `FERNWAY_ENV_FILE` names another file; set to empty it disables the file (the test
+        suites do that, so a developer's `.env` never changes what a test sees).
+        """
+        env_file = os.environ.get(ENV_FILE_VAR)
+        if env_file == "":
+            return init_settings, env_settings
+        path = Path(env_file) if env_file else find_repo_root() / ".env"
+        return init_settings, env_settings, DotEnvSettingsSource(settings_cls, env_file=path)
 
     @field_validator(
         "warehouse_url",

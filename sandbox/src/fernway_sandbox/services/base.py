@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -54,7 +54,9 @@ class ServiceSpec:
     `create_app` builds its WSGI app; `env` gives the variables the platform reads to reach it;
     `truth` its section of the ground truth; `on_ready` seeds it once it listens; `isolated`
     runs it in a child process (for libraries with process-global state, like moto);
-    `request_handler` returns a werkzeug request handler class; `cli_port` is its CLI port.
+    `request_handler` returns a werkzeug request handler class; `cli_port` is its CLI port;
+    `actions` are operations a driver runs on the started service (`Sandbox.call`, which
+    re-saves the truth after each); `recorded` lists what it recorded so far (`Sandbox.recorded`).
     """
 
     name: str
@@ -65,3 +67,5 @@ class ServiceSpec:
     isolated: bool = False
     request_handler: Callable[[], type] | None = None
     cli_port: int = 0
+    actions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    recorded: Callable[[ServiceContext], list[dict[str, Any]]] | None = None

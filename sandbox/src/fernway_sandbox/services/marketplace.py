@@ -160,4 +160,12 @@ def env(ctx: ServiceContext) -> dict[str, str]:
     return {"FERNWAY_MARKETPLACE_URL": ctx.url, "FERNWAY_MARKETPLACE_TOKEN": ctx.config.token}
 
 
-SPEC = ServiceSpec("marketplace", MarketplaceApp, env=env, truth=truth, cli_port=8701)
+def malformed(ctx: ServiceContext) -> list[dict[str, str]]:
+    """Records served malformed so far: [{"order_id", "kind"}] sorted by order_id."""
+    log: MalformedLog | None = ctx.state.get("malformed_log")
+    return log.records() if log else []
+
+
+SPEC = ServiceSpec(
+    "marketplace", MarketplaceApp, env=env, truth=truth, cli_port=8701, recorded=malformed
+)

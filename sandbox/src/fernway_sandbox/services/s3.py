@@ -124,4 +124,5 @@ SPEC = ServiceSpec(
     isolated=True,
     request_handler=request_handler,
     cli_port=8702,
+    actions={"put_export": put_export},
 )

@@ -161,4 +161,10 @@ def env(ctx: ServiceContext) -> dict[str, str]:
     return {"FERNWAY_SLACK_BASE_URL": base_url, "FERNWAY_SLACK_TOKEN": ctx.config.slack_token}
 
 
-SPEC = ServiceSpec("slack", SlackApp, env=env, cli_port=8705)
+def messages(ctx: ServiceContext) -> list[dict[str, Any]]:
+    """Every message posted so far, oldest first."""
+    log: MessageLog | None = ctx.state.get("messages")
+    return log.records() if log else []
+
+
+SPEC = ServiceSpec("slack", SlackApp, env=env, cli_port=8705, recorded=messages)

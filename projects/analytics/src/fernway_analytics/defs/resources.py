@@ -2,8 +2,8 @@
 
 import dagster as dg
 
-from fernway_core.alerts import AlertResource
 from fernway_core.settings import get_settings
+from fernway_core.sinks import AlertResource
 from fernway_core.warehouse import Warehouse
 
 

@@ -11,9 +11,9 @@ from fernway_analytics.defs.marketplace.reconcile import reconcile_orders
 from fernway_analytics.defs.marketplace.resources import MarketplaceApi
 from fernway_core.http import CursorPaginator, PageNumberPaginator
 from fernway_core.partitions import DAILY, window_of
-from fernway_core.rejects import REJECTS_TABLE, fill_partition, stamp
+from fernway_core.rejects import REJECTS_TABLE, fill_partition, stamp, upgrade_rejects_table
 from fernway_core.validation import RecordSpec, validate_records
-from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
+from fernway_core.warehouse import Replacement, Warehouse
 
 OWNERS = ["team:analytics"]
 KINDS = {"python", "duckdb"}
@@ -40,7 +40,6 @@ def _snapshot_asset(name: str, path: str, spec: RecordSpec, doc: str) -> dg.Asse
         kinds=KINDS,
         owners=OWNERS,
         retry_policy=API_RETRY,
-        pool=WAREHOUSE_POOL,
     )
     def _asset(
         context: dg.AssetExecutionContext, marketplace: MarketplaceApi, warehouse: Warehouse
@@ -52,6 +51,7 @@ def _snapshot_asset(name: str, path: str, spec: RecordSpec, doc: str) -> dg.Asse
         result = validate_records(records, spec, source="marketplace")
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         table = f"raw.marketplace_{name}"
+        upgrade_rejects_table(warehouse)
         warehouse.replace_many(
             [
                 Replacement(table, stamp(result.valid, now)),
@@ -89,7 +89,6 @@ marketplace_products = _snapshot_asset(
     partitions_def=DAILY,
     backfill_policy=dg.BackfillPolicy.single_run(),
     retry_policy=API_RETRY,
-    pool=WAREHOUSE_POOL,
     check_specs=[RECONCILE],
 )
 def marketplace_orders(
@@ -117,6 +116,7 @@ def marketplace_orders(
         pc.cast(valid["ordered_at"], pa.date32()),
     )
     window = [start, end]
+    upgrade_rejects_table(warehouse)
     warehouse.replace_many(
         [
             Replacement(

@@ -4,18 +4,22 @@ import datetime as dt
 
 import dagster as dg
 
-from fernway_core.rejects import REJECTS_TABLE, build_rejects_check, fill_partition, stamp
+from fernway_core.marts import DELIVERY_CITIES
+from fernway_core.rejects import (
+    REJECTS_TABLE,
+    build_rejects_check,
+    fill_partition,
+    stamp,
+    upgrade_rejects_table,
+)
 from fernway_core.validation import validate_records
-from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
+from fernway_core.warehouse import Replacement, Warehouse
 from fernway_weather.defs.openweathermap.contracts import LOCATIONS
 
 LOCATIONS_KEY = dg.AssetKey(["weather", "all_locations"])
 LOCATIONS_TABLE = "weather.all_locations"
 
-delivery_cities = dg.AssetSpec(
-    key=["analytics", "delivery_cities"],
-    description="Cities Fernway delivers in; built by the analytics location (dbt mart).",
-)
+delivery_cities = DELIVERY_CITIES.spec()
 
 CITIES_SQL = """
 select city_id, name, country, latitude, longitude, timezone
@@ -30,13 +34,13 @@ order by city_id
     group_name="locations",
     kinds={"python", "duckdb"},
     owners=["team:weather"],
-    pool=WAREHOUSE_POOL,
 )
 def all_locations(warehouse: Warehouse) -> dg.MaterializeResult:
     """Every delivery city with its coordinates, one row per city (weather is fetched for each)."""
     cities = warehouse.query_arrow(CITIES_SQL).to_pylist()
     result = validate_records(cities, LOCATIONS, source="analytics")
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    upgrade_rejects_table(warehouse)
     warehouse.replace_many(
         [
             Replacement(LOCATIONS_TABLE, result.valid),

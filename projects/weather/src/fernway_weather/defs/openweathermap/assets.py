@@ -12,7 +12,7 @@ from fernway_core.http import HttpError
 from fernway_core.partitions import HOURLY
 from fernway_core.rejects import REJECTS_TABLE, fill_partition, stamp, upgrade_rejects_table
 from fernway_core.validation import validate_records
-from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
+from fernway_core.warehouse import Replacement, Warehouse
 from fernway_weather.defs.locations.assets import LOCATIONS_KEY, read_locations
 from fernway_weather.defs.openweathermap import contracts
 from fernway_weather.defs.openweathermap.client import WeatherClient
@@ -35,7 +35,6 @@ COMMON = {
     "group_name": "openweathermap",
     "kinds": {"python", "duckdb"},
     "owners": ["team:weather"],
-    "pool": WAREHOUSE_POOL,
     "deps": [LOCATIONS_KEY],
     "retry_policy": dg.RetryPolicy(
         max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS

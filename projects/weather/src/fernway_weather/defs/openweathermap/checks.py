@@ -1,52 +1,8 @@
-"""Checks on the raw weather tables: every city has every hour; no record was rejected."""
-
-import datetime as dt
-
-import dagster as dg
+"""Checks on the raw weather tables: no record was rejected (coverage runs with the load)."""
 
 from fernway_core.rejects import build_rejects_check
-from fernway_core.warehouse import Warehouse
+from fernway_weather.defs.openweathermap.assets import ACTUAL_KEY, FORECAST_KEY
 from fernway_weather.defs.openweathermap.contracts import ACTUAL, FORECAST, SOURCE
-
-ACTUAL_KEY = dg.AssetKey(["raw", "weather_actual"])
-FORECAST_KEY = dg.AssetKey(["raw", "weather_forecast"])
-COVERAGE = dg.AssetCheckSpec(
-    "covers_every_city_and_hour",
-    asset=ACTUAL_KEY,
-    blocking=True,
-    description="Each delivery city has exactly one observation for each hour of the run.",
-)
-
-PER_CITY_SQL = """
-select city_id, count(*) as rows, count(distinct observed_hour) as hours
-from raw.weather_actual
-where observed_hour >= ? and observed_hour < ?
-group by city_id
-"""
-
-
-def coverage_result(
-    warehouse: Warehouse, city_ids: list[str], start: dt.datetime, end: dt.datetime
-) -> dg.AssetCheckResult:
-    """Pass when rows = distinct (city, hour) = cities x hours of [start, end)."""
-    hours = (end - start) // dt.timedelta(hours=1)
-    per_city = warehouse.query_arrow(PER_CITY_SQL, [start, end]).to_pylist()
-    rows = sum(r["rows"] for r in per_city)
-    city_hours = sum(r["hours"] for r in per_city)
-    covered = {r["city_id"]: r["hours"] for r in per_city}
-    short = sorted(c for c in city_ids if covered.get(c, 0) < hours)
-    expected = len(city_ids) * hours
-    return dg.AssetCheckResult(
-        check_name=COVERAGE.name,
-        passed=rows == city_hours == expected,
-        metadata={
-            "expected_city_hours": expected,
-            "rows": rows,
-            "distinct_city_hours": city_hours,
-            "cities_missing_hours": ", ".join(short) or "none",
-        },
-    )
-
 
 actual_rejects = build_rejects_check(ACTUAL_KEY, SOURCE, ACTUAL.entity)
 forecast_rejects = build_rejects_check(FORECAST_KEY, SOURCE, FORECAST.entity)

@@ -29,6 +29,12 @@ def shared_quota(api_key: str, calls_per_minute: int) -> RollingQuota:
         return _QUOTAS.setdefault((api_key, calls_per_minute), RollingQuota(calls_per_minute))
 
 
+def reset_shared_quotas() -> None:
+    """Forget every key's quota (tests start each case with a fresh process-wide registry)."""
+    with _QUOTAS_LOCK:
+        _QUOTAS.clear()
+
+
 def week_chunks(start: dt.datetime, end: dt.datetime) -> Iterator[tuple[dt.datetime, dt.datetime]]:
     """[start, end) cut into consecutive periods of at most one week."""
     while start < end:

@@ -5,7 +5,7 @@ from dagster_dbt import build_dbt_asset_selection
 
 from fernway_core.partitions import HOURLY
 from fernway_weather.defs.locations.assets import LOCATIONS_KEY
-from fernway_weather.defs.openweathermap.checks import ACTUAL_KEY, FORECAST_KEY
+from fernway_weather.defs.openweathermap.assets import ACTUAL_KEY, FORECAST_KEY
 from fernway_weather.defs.transform.assets import weather_dbt_models
 
 
