@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import dagster as dg
 import httpx
 import pyarrow as pa
 import pytest
-from fernway_devtools.locations import load_location
-from fernway_devtools.pytest_plugin import use_sandbox
 
 from fernway_core.settings import get_settings
 from fernway_core.warehouse import Replacement, Warehouse
+from fernway_devtools.locations import load_location
+from fernway_devtools.pytest_plugin import use_sandbox
+from fernway_weather.defs.openweathermap.client import reset_shared_quotas
 
 WINDOW_START = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
 HOURS = 36
@@ -34,6 +36,14 @@ def publish_delivery_cities(sandbox, warehouse: Warehouse) -> list[dict]:
     )
     warehouse.replace_many([Replacement("analytics.delivery_cities", table)])
     return cities
+
+
+@pytest.fixture(autouse=True)
+def fresh_quotas() -> Iterator[None]:
+    """The per-process quota registry starts empty in every test and is left empty."""
+    reset_shared_quotas()
+    yield
+    reset_shared_quotas()
 
 
 @pytest.fixture

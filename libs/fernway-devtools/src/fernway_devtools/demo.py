@@ -57,14 +57,16 @@ class LiveProgress:
         if materialized := _MATERIALIZED.search(line):
             self.assets.add("/".join(materialized.groups()))
         if done := _STEP_DONE.search(line):
-            step = line.split(" - ")[5] if line.count(" - ") > 5 else "?"
+            # "<time> - dagster - <level> - <job> - <run id> - <pid> - <step> - <EVENT> - ..."
+            fields = line.split(" - ")
+            step = fields[6] if len(fields) > 7 else "?"
             elapsed = time.monotonic() - self.started
             counted = len(self.assets)
-            eta = elapsed / counted * max(self.total - counted, 0) if counted else float("nan")
+            eta = f"{elapsed / counted * max(self.total - counted, 0):.0f} s" if counted else "?"
             state = "ok" if done.group(1) == "STEP_SUCCESS" else "FAILED"
             return (
                 f"step {step} {state}; assets {counted}/{self.total or '?'} after "
-                f"{elapsed:.0f} s (ETA {eta:.0f} s)"
+                f"{elapsed:.0f} s (ETA {eta})"
             )
         return None
 

@@ -42,7 +42,8 @@ class Knobs:
 def record_knobs(knobs: Knobs, path: Path) -> None:
     """Write the knobs as JSON (what `recorded_knobs` reads back)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({**asdict(knobs), "start": knobs.start.isoformat()}, indent=2))
+    values = {**asdict(knobs), "start": knobs.start.isoformat()}
+    path.write_text(json.dumps(values, indent=2) + "\n")
 
 
 def recorded_knobs(path: Path) -> Knobs | None:
