@@ -45,7 +45,7 @@ demo: setup ## Start the sandbox, materialize every asset of every location, pri
 	$(PY) -m fernway_devtools.demo $(DEMO_ARGS) $(addprefix --location ,$(LOCATIONS))
 
 dev: setup ## Open the Dagster UI and daemon over all locations on $(HOST):$(PORT)
-	cd $(ROOT) && .venv/bin/dagster dev -w workspace.yaml -h $(HOST) -p $(PORT)
+	cd $(ROOT) && $(PY) -m fernway_devtools.dev -h $(HOST) -p $(PORT)
 
 test: setup ## Run every test suite (what CI runs)
 	@for d in $(PY_ENVS); do echo "== tests: $$d"; (cd $$d && .venv/bin/pytest -q -p no:cacheprovider) || exit 1; done
@@ -53,20 +53,24 @@ test: setup ## Run every test suite (what CI runs)
 bench: setup ## Measure the figures into bench/results.json (BENCH_SCALE=1000000 TRANSFORM_SCALE=10000000)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+# sqlfluff $(1) over models/ and tests/ of every dbt project, with the location's own sqlfluff, from
+# the project's directory (the dbt templater's project dir); style in the root .sqlfluff.
+define sqlfluff_each
+	@for d in $(DBT_PROJECTS); do venv=$$(echo $$d | cut -d/ -f1-2)/.venv; \
+		paths=$$(for p in models tests; do [ ! -d $$d/$$p ] || echo $$p; done); \
+		echo "sqlfluff $(1) $$d:" $$paths; scratch=$$(mktemp -d); \
+		(cd $$d && FERNWAY_DUCKDB_PATH=$$scratch/lint.duckdb $(ROOT)/$$venv/bin/sqlfluff $(1) $$paths) \
+		|| exit 1; rm -rf $$scratch; done
+endef
+
 lint: setup ## ruff (lint + format check) and sqlfluff on every dbt project
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	@for d in $(DBT_PROJECTS); do venv=$$(echo $$d | cut -d/ -f1-2)/.venv; \
-		echo "sqlfluff $$d"; scratch=$$(mktemp -d); \
-		(cd $$d && FERNWAY_DUCKDB_PATH=$$scratch/lint.duckdb $(ROOT)/$$venv/bin/sqlfluff lint models) \
-		|| exit 1; rm -rf $$scratch; done
+	$(call sqlfluff_each,lint)
 
 fix: setup ## Apply ruff and sqlfluff fixes
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
-	@for d in $(DBT_PROJECTS); do venv=$$(echo $$d | cut -d/ -f1-2)/.venv; \
-		scratch=$$(mktemp -d); \
-		(cd $$d && FERNWAY_DUCKDB_PATH=$$scratch/lint.duckdb $(ROOT)/$$venv/bin/sqlfluff fix models) \
-		|| exit 1; rm -rf $$scratch; done
+	$(call sqlfluff_each,fix)
 
 .PHONY: help setup sandbox demo dev test bench lint fix

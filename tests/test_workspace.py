@@ -1,5 +1,8 @@
-"""The whole workspace: every location loads in its own environment; UI and daemon come up."""
+"""The whole workspace: every location loads in its own environment; `make dev` serves them all
+beside the sandbox and stops every process it started on Ctrl-C."""
 
+import contextlib
+import datetime as dt
 import os
 import re
 import signal
@@ -7,14 +10,26 @@ import socket
 import subprocess
 import time
 import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
 
 import httpx
+import pytest
 import yaml
 
+from fernway_devtools.sandbox import RECORDED_KNOBS, Knobs, record_knobs
 from tests.conftest import ROOT
 
 GRAPHQL_ASSETS = "{ assetNodes { assetKey { path } dependencyKeys { path } } }"
 GRAPHQL_DAEMONS = "{ instance { daemonHealth { allDaemonStatuses { daemonType healthy } } } }"
+GRAPHQL_EXPORT_TICKS = """{ sensorOrError(sensorSelector: {repositoryLocationName: "analytics",
+    repositoryName: "__repository__", sensorName: "partner_exports_sensor"}) {
+  ... on Sensor { sensorState { ticks(limit: 5) { status runIds error { message } } } } } }"""
+GRAPHQL_RUN_TAGS = """query ($id: ID!) {
+  runOrError(runId: $id) { ... on Run { tags { key value } } } }"""
+# The last demo as the dev test's data dir records it: a small window, one partner export a day.
+DEMO_DAYS = 7
 
 
 def _locations_in_workspace() -> list[str]:
@@ -53,62 +68,129 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _query(url: str, query: str) -> dict:
-    return httpx.post(url, json={"query": query}, timeout=30).json()["data"]
+def _query(url: str, query: str, **variables: str) -> dict:
+    payload = {"query": query, "variables": variables}
+    return httpx.post(url, json=payload, timeout=30).json()["data"]
 
 
-def test_dev_serves_every_location_on_loopback_with_a_healthy_daemon(tmp_path):
-    port = _free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
-    proc = subprocess.Popen(
-        [
-            str(ROOT / ".venv" / "bin" / "dagster"),
-            "dev",
-            "-w",
-            "workspace.yaml",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}/graphql"
+def _processes_of(home: Path) -> dict[int, str]:
+    """pid -> command line of every live process started with DAGSTER_HOME=home (any parent)."""
+    marker = f"DAGSTER_HOME={home}".encode()
+    found = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker in (entry / "environ").read_bytes().split(b"\0"):
+                found[int(entry.name)] = (entry / "cmdline").read_text().replace("\0", " ")
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+@dataclass(frozen=True)
+class Dev:
+    """A running `make dev` command: its process, GraphQL URL, instance dir and output."""
+
+    proc: subprocess.Popen
+    graphql: str
+    home: Path
+    log: Path
+
+    def log_tail(self) -> str:
+        return self.log.read_text()[-4000:]
+
+
+@pytest.fixture(scope="module")
+def dev(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dev]:
+    """`make dev`'s command on a free port, over a fresh instance and a data dir whose last demo
+    served a 7-day window; up once for this module's tests (the last one stops it)."""
+    tmp = tmp_path_factory.mktemp("dev")
+    home, data, port = tmp / "dagster_home", tmp / "data", _free_port()
+    env = {**os.environ, "DAGSTER_HOME": str(home), "FERNWAY_DATA_DIR": str(data)}
+    env["FERNWAY_ENV"] = "local"
+    env.pop("FERNWAY_WAREHOUSE_URL", None)
+    python = str(ROOT / ".venv" / "bin" / "python")
+    subprocess.run([python, "-m", "fernway_devtools.instance"], cwd=ROOT, env=env, check=True)
+    start = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=DEMO_DAYS)
+    record_knobs(Knobs(7, 2000, start, DEMO_DAYS, 600), data / RECORDED_KNOBS)
+    log = tmp / "dev.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            [python, "-m", "fernway_devtools.dev", "-h", "127.0.0.1", "-p", str(port)],
+            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )  # fmt: skip
+    running = Dev(proc, f"http://127.0.0.1:{port}/graphql", home, log)
     try:
-        deadline, keys, daemons, parents = time.monotonic() + 240, set(), {}, {}
-        while time.monotonic() < deadline:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline and proc.poll() is None:
             try:
-                nodes = _query(url, GRAPHQL_ASSETS)["assetNodes"]
-                keys = {"/".join(n["assetKey"]["path"]) for n in nodes}
-                parents = {
-                    "/".join(n["assetKey"]["path"]): {
-                        "/".join(d["path"]) for d in n["dependencyKeys"]
-                    }
-                    for n in nodes
-                }
-                statuses = _query(url, GRAPHQL_DAEMONS)["instance"]["daemonHealth"]
-                daemons = {d["daemonType"]: d["healthy"] for d in statuses["allDaemonStatuses"]}
-                if keys and daemons.get("SENSOR") and daemons.get("SCHEDULER"):
+                if _query(running.graphql, GRAPHQL_ASSETS)["assetNodes"]:
                     break
             except (httpx.HTTPError, KeyError, TypeError):
                 pass
             time.sleep(2)
-        assert {"raw/marketplace_orders", "analytics/daily_order_summary"} <= keys
-        assert daemons.get("SENSOR"), daemons
-        assert daemons.get("SCHEDULER"), daemons
-        # one global lineage graph: weather reads analytics, ml reads analytics and weather
-        assert "analytics/delivery_cities" in parents["weather/all_locations"]
-        assert {"analytics/daily_order_summary", "weather/fct_weather_actual"} <= parents[
-            "ml/demand_forecast"
-        ]
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
+        else:
+            pytest.fail("the UI did not come up within 300 s:\n" + running.log_tail())
+        yield running
+    finally:  # whatever the tests left running (nothing, when the Ctrl-C test passed)
+        for pid in _processes_of(home):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+
+
+def test_dev_serves_every_location_on_loopback_with_a_healthy_daemon(dev):
+    deadline, daemons = time.monotonic() + 120, {}
+    while time.monotonic() < deadline:
         try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:  # a slow shutdown is not what this test is about
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=30)
+            statuses = _query(dev.graphql, GRAPHQL_DAEMONS)["instance"]["daemonHealth"]
+            daemons = {d["daemonType"]: d["healthy"] for d in statuses["allDaemonStatuses"]}
+            if daemons.get("SENSOR") and daemons.get("SCHEDULER"):
+                break
+        except (httpx.HTTPError, KeyError, TypeError):
+            pass
+        time.sleep(2)
+    assert daemons.get("SENSOR"), daemons
+    assert daemons.get("SCHEDULER"), daemons
+    nodes = _query(dev.graphql, GRAPHQL_ASSETS)["assetNodes"]
+    parents = {
+        "/".join(n["assetKey"]["path"]): {"/".join(d["path"]) for d in n["dependencyKeys"]}
+        for n in nodes
+    }
+    assert {"raw/marketplace_orders", "analytics/daily_order_summary"} <= parents.keys()
+    # one global lineage graph: weather reads analytics, ml reads analytics and weather
+    assert "analytics/delivery_cities" in parents["weather/all_locations"]
+    assert {"analytics/daily_order_summary", "weather/fct_weather_actual"} <= parents[
+        "ml/demand_forecast"
+    ]
+
+
+def test_dev_serves_the_last_demos_sandbox_so_partner_export_ticks_succeed(dev):
+    # The sensor is RUNNING by default: the daemon ticks it as soon as it sees it.
+    deadline, ticks = time.monotonic() + 240, []
+    while time.monotonic() < deadline:
+        try:
+            state = _query(dev.graphql, GRAPHQL_EXPORT_TICKS)["sensorOrError"]["sensorState"]
+            ticks = [t for t in state["ticks"] if t["status"] != "STARTED"]
+            if ticks:
+                break
+        except (httpx.HTTPError, KeyError, TypeError):
+            pass
+        time.sleep(3)
+    assert ticks, "no partner_exports_sensor tick within 240 s:\n" + dev.log_tail()
+    tick = ticks[-1]  # the first one
+    assert tick["status"] == "SUCCESS", tick
+    # It listed the sandbox's bucket: one new export file per day of the last demo's window.
+    (run_id,) = tick["runIds"]
+    tags = _query(dev.graphql, GRAPHQL_RUN_TAGS, id=run_id)["runOrError"]["tags"]
+    assert {"key": "fernway/files", "value": str(DEMO_DAYS)} in tags
+
+
+def test_ctrl_c_stops_the_ui_daemon_code_servers_and_sandbox(dev):
+    started = " | ".join(_processes_of(dev.home).values())
+    for program in ("fernway_sandbox serve", "dagster_webserver", "dagster._daemon run"):
+        assert program in started
+    assert started.count("code-server start") == 3  # analytics, weather, ml
+    dev.proc.send_signal(signal.SIGINT)  # to `make dev`'s process alone: it must pass it on
+    assert dev.proc.wait(timeout=150) == 0, dev.log_tail()
+    assert _processes_of(dev.home) == {}
+    assert dev.log_tail().rstrip().endswith("stopped")

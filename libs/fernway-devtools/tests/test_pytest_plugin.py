@@ -4,9 +4,9 @@ import os
 from pathlib import Path
 
 import pytest
-from fernway_devtools.pytest_plugin import in_ci
 
 from fernway_core.settings import FernwaySettings
+from fernway_devtools.pytest_plugin import in_ci
 
 
 @pytest.mark.parametrize(

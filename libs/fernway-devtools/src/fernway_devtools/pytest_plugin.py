@@ -7,11 +7,13 @@ The real Postgres (`postgres_url`, `scratch_database`), a throwaway data dir and
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 import re
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +46,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["DAGSTER_HOME"] = str(scratch / "dagster_home")
     (scratch / "dagster_home").mkdir()
     config.stash[POSTGRES_SKIPS] = []
+    config.addinivalue_line("markers", FAILS_CHECK_HELP)
     get_settings.cache_clear()
 
 
@@ -115,3 +118,137 @@ def use_sandbox(monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> None:
     for key, value in sandbox.env().items():
         monkeypatch.setenv(key, value)
     get_settings.cache_clear()
+
+
+# --- Every asset check is seen failing ----------------------------------------------------
+# A test that makes a check fail on purpose carries `@pytest.mark.fails_check(asset, check)`
+# (asset as "raw/marketplace_orders") and asserts the failure with `failed_check`; each
+# location's `tests/test_every_check_has_a_failing_test.py` holds the marks against its loaded
+# definitions, so a new check without such a test fails the suite.
+
+FAILS_CHECK = "fails_check"
+FAILS_CHECK_HELP = (
+    "fails_check(asset, check): the test makes that asset check fail on purpose and asserts it "
+    "with fernway_devtools.pytest_plugin.failed_check"
+)
+DBT_TEST_METADATA = "dagster_dbt/unique_id"  # on every check spec dagster-dbt makes from a test
+CheckId = tuple[str, str]  # (asset key as "raw/marketplace_orders", check name)
+_seen_failing: set[CheckId] = set()  # what `failed_check` saw during the running test
+
+
+def failed_check(
+    result: dg.ExecuteInProcessResult, asset: str, check: str
+) -> dg.AssetCheckEvaluation:
+    """The one evaluation of `asset`'s `check` in `result`, asserted to have failed.
+
+    Counts for the running test's `fails_check(asset, check)` mark: a marked test that never
+    sees its check fail through here fails (see `pytest_runtest_call`).
+    """
+    found = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if (e.asset_key.to_user_string(), e.check_name) == (asset, check)
+    ]
+    assert len(found) == 1, f"{asset}:{check} was evaluated {len(found)} times, not once"
+    assert found[0].passed is False, f"{asset}:{check} passed: {found[0].metadata}"
+    _seen_failing.add((asset, check))
+    return found[0]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """A test marked `fails_check(asset, check)` fails unless `failed_check` saw that check fail."""
+    marked = {_check_id(mark) for mark in item.iter_markers(FAILS_CHECK)}
+    _seen_failing.clear()
+    result = yield
+    unseen = sorted(marked - _seen_failing)
+    if unseen:
+        names = ", ".join(f"{asset}:{check}" for asset, check in unseen)
+        pytest.fail(f"marked fails_check, but failed_check never saw {names} fail")
+    return result
+
+
+def evaluate_checks(
+    defs: dg.Definitions, instance: dg.DagsterInstance, checks: Iterable[CheckId]
+) -> dg.ExecuteInProcessResult:
+    """Run only these checks of `defs`, no asset (what the UI's "Execute checks" does)."""
+    keys = [dg.AssetCheckKey(dg.AssetKey.from_user_string(a), c) for a, c in checks]
+    return dg.materialize(
+        [*(defs.assets or []), *(defs.asset_checks or [])],
+        selection=dg.AssetSelection.checks(*keys),
+        resources=defs.resources,
+        instance=instance,
+        raise_on_error=False,
+    )
+
+
+def all_checks(defs: dg.Definitions) -> set[CheckId]:
+    """Every asset check of the loaded definitions."""
+    return {
+        (k.asset_key.to_user_string(), k.name) for k in defs.resolve_asset_graph().asset_check_keys
+    }
+
+
+def non_dbt_checks(defs: dg.Definitions) -> set[CheckId]:
+    """Every asset check of `defs` except those dagster-dbt makes from dbt tests."""
+    graph = defs.resolve_asset_graph()
+    return {
+        (key.asset_key.to_user_string(), key.name)
+        for key in graph.asset_check_keys
+        if DBT_TEST_METADATA not in graph.get_check_spec(key).metadata
+    }
+
+
+def fails_check_marks(package: str = "tests") -> dict[CheckId, set[str]]:
+    """The tests carrying each `fails_check` mark in every `test_*.py` module of `package`.
+
+    The modules are imported, not collected: the answer is the same whatever pytest selected
+    or ran first, and a module that does not import fails the caller.
+    """
+
+    def fail(name: str) -> None:
+        raise ImportError(f"cannot import {name}")
+
+    found: dict[CheckId, set[str]] = {}
+    root = importlib.import_module(package)
+    for info in pkgutil.walk_packages(root.__path__, f"{package}.", onerror=fail):
+        leaf = info.name.rsplit(".", 1)[-1]
+        if info.ispkg or not (leaf.startswith("test_") or leaf.endswith("_test")):
+            continue
+        module = importlib.import_module(info.name)
+        for test, marks in _tests_and_marks(module):
+            for mark in marks:
+                if mark.name == FAILS_CHECK:
+                    found.setdefault(_check_id(mark), set()).add(f"{info.name}::{test}")
+    return found
+
+
+def _check_id(mark: pytest.Mark) -> CheckId:
+    asset, check = mark.args
+    return asset, check
+
+
+def _marks(obj: object) -> list[pytest.Mark]:
+    """The marks on `obj`, with those of its `pytest.param(..., marks=...)` cases."""
+    raw = getattr(obj, "pytestmark", [])
+    marks = [getattr(m, "mark", m) for m in (raw if isinstance(raw, list) else [raw])]
+    for mark in [m for m in marks if m.name == "parametrize"]:
+        values = mark.args[1] if len(mark.args) > 1 else mark.kwargs.get("argvalues", [])
+        for value in values:
+            if isinstance(value, pytest.ParameterSet):
+                marks += [getattr(m, "mark", m) for m in value.marks]
+    return marks
+
+
+def _tests_and_marks(module: Any) -> Iterator[tuple[str, list[pytest.Mark]]]:
+    """(name, marks) of each test function and test method defined in `module`."""
+    outer = _marks(module)
+    for name, obj in vars(module).items():
+        if getattr(obj, "__module__", None) != module.__name__:
+            continue
+        if name.startswith("test") and callable(obj) and not isinstance(obj, type):
+            yield name, outer + _marks(obj)
+        elif name.startswith("Test") and isinstance(obj, type):
+            for method, func in vars(obj).items():
+                if method.startswith("test") and callable(func):
+                    yield f"{name}::{method}", outer + _marks(obj) + _marks(func)
