@@ -27,6 +27,7 @@ def prepare(db: Path, work: Path) -> Path:
     """Point the platform at the bench warehouse; parse dbt for it as `make setup` does."""
     from fernway_analytics.defs.transform.assets import DBT_PROJECT_DIR
     from fernway_core.dbt import dbt_env
+    from fernway_core.dbt_shared import shared_dbt_dir
     from fernway_core.warehouse import Warehouse
 
     target = work / "dbt_target"  # dagster-dbt's run dirs and partial-parse state live here
@@ -37,7 +38,8 @@ def prepare(db: Path, work: Path) -> Path:
         DBT_TARGET_PATH=str(target),
     )
     dbt = str(Path(sys.executable).with_name("dbt"))
-    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    profiles = shared_dbt_dir(DBT_PROJECT_DIR)
+    project = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(profiles)]
     env = {**os.environ, **dbt_env(Warehouse(url=f"duckdb://{db}"))}
     subprocess.run([dbt, "parse", "--quiet", *project], env=env, check=True)
     return target

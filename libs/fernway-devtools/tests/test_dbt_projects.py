@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-from fernway_devtools.dbt_projects import STAMP, is_stale
+from fernway_devtools.dbt_projects import STAMP, is_stale, local_packages
 
 
 def prepared(project: Path, stamp: Path | None = None) -> Path:
@@ -45,3 +45,24 @@ def test_a_changed_model_makes_the_manifest_stale_but_dbt_output_does_not(
     assert is_stale(project) is None
     (project / "models" / "b.sql").write_text("select 2 as b\n")
     assert is_stale(project) == "sources changed"
+
+
+def test_a_change_in_the_shared_local_package_makes_its_dependents_stale(tmp_path: Path) -> None:
+    project = prepared(tmp_path / "projects" / "team" / "dbt" / "team")
+    shared = tmp_path / "libs" / "dbt-shared"
+    (shared / "macros").mkdir(parents=True)
+    (project / "packages.yml").write_text("packages:\n  - local: ../../../../libs/dbt-shared\n")
+    (project / "dbt_packages").mkdir()
+    old = (project / "target" / "manifest.json").stat().st_mtime - 10
+    for path in (project / "packages.yml", project / "dbt_packages"):
+        os.utime(path, (old, old))
+    assert local_packages(project) == [shared.resolve()]
+    assert is_stale(project) is None
+    (shared / "macros" / "m.sql").write_text("{% macro m() %}1{% endmacro %}\n")
+    assert is_stale(project) == "sources changed"
+
+
+def test_a_project_whose_packages_are_not_installed_is_prepared(tmp_path: Path) -> None:
+    project = prepared(tmp_path / "p")
+    (project / "packages.yml").write_text("packages:\n  - local: ../shared\n")
+    assert is_stale(project) == "packages not installed"

@@ -1,20 +1,47 @@
-"""dbt glue shared by every location with a dbt project (imports dagster-dbt lazily)."""
+"""dbt glue shared by every location with a dbt project (needs the `dbt` extra: dagster-dbt)."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
+from dagster_dbt import (
+    DagsterDbtTranslator,
+    DagsterDbtTranslatorSettings,
+    DbtCliResource,
+    DbtProject,
+)
+
+from fernway_core.dbt_shared import shared_dbt_dir
 
 if TYPE_CHECKING:
     from fernway_core.warehouse import Warehouse
 
 _TABLE_TYPES = {"model", "seed", "snapshot"}
+
+
+def fernway_dbt_project(project_dir: Path | str) -> DbtProject:
+    """The dbt project at `project_dir`, reading the one shared profile (`libs/dbt-shared`).
+
+    `dbt deps` and `dbt parse` run before a location loads (`make setup` here, the image build in
+    `deploy/`), so building this never shells out to dbt.
+    """
+    project_dir = Path(project_dir).resolve()
+    return DbtProject(project_dir=project_dir, profiles_dir=shared_dbt_dir(project_dir))
+
+
+def dbt_cli_resource(project: DbtProject) -> DbtCliResource:
+    """A dbt CLI resource for `project`, running the dbt of this interpreter's environment."""
+    sibling = Path(sys.executable).with_name("dbt")
+    dbt = str(sibling) if sibling.exists() else shutil.which("dbt") or "dbt"
+    return DbtCliResource(project_dir=project, dbt_executable=dbt)
 
 
 class SchemaTableTranslator(DagsterDbtTranslator):
@@ -60,12 +87,17 @@ def dbt_env(warehouse: Warehouse) -> dict[str, str]:
 
 @contextmanager
 def dbt_environment(warehouse: Warehouse) -> Iterator[None]:
-    """Point the dbt subprocess at the warehouse for the duration of one invocation."""
+    """Point the dbt subprocess at the warehouse for the duration of one invocation.
+
+    The invocation runs in the warehouse's writer slot: on DuckDB dbt starts once no other
+    process holds the file, and other writers wait for it instead of failing on DuckDB's lock.
+    """
     values = dbt_env(warehouse)
     saved = {k: os.environ.get(k) for k in values}
     os.environ.update(values)
     try:
-        yield
+        with warehouse.writer_slot():
+            yield
     finally:
         for key, old in saved.items():
             if old is None:

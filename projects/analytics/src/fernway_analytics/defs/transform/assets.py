@@ -5,15 +5,20 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets
 
-from fernway_core.dbt import SchemaTableTranslator, build_with_table_metadata, dbt_environment
-from fernway_core.warehouse import WAREHOUSE_POOL, Warehouse
+from fernway_core.dbt import (
+    SchemaTableTranslator,
+    build_with_table_metadata,
+    dbt_environment,
+    fernway_dbt_project,
+)
+from fernway_core.warehouse import Warehouse
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[4] / "dbt" / "analytics"
-# The manifest is prepared by `make setup` (dbt parse, only when the project changed), so loading
-# this module never shells out to dbt.
-analytics_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# Profile from libs/dbt-shared; the manifest is prepared by `make setup` (dbt deps + parse, only
+# when the project changed), so loading this module never shells out to dbt.
+analytics_project = fernway_dbt_project(DBT_PROJECT_DIR)
 
 TRANSLATOR = SchemaTableTranslator(
     group_name="transform", owners=["team:analytics"], kinds={"dbt", "duckdb"}
@@ -24,7 +29,6 @@ TRANSLATOR = SchemaTableTranslator(
     manifest=analytics_project.manifest_path,
     project=analytics_project,
     dagster_dbt_translator=TRANSLATOR,
-    pool=WAREHOUSE_POOL,
 )
 def analytics_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse

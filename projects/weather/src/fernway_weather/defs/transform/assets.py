@@ -5,23 +5,22 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DbtCliResource, dbt_assets
 
-from fernway_core.dbt import build_with_table_metadata, dbt_environment
-from fernway_core.warehouse import WAREHOUSE_POOL, Warehouse
+from fernway_core.dbt import build_with_table_metadata, dbt_environment, fernway_dbt_project
+from fernway_core.warehouse import Warehouse
 from fernway_weather.defs.transform.translator import WeatherDbtTranslator
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[4] / "dbt" / "weather"
-# The manifest is prepared by `make setup` (dbt parse, only when the project changed), so loading
-# this module never shells out to dbt.
-weather_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# Profile from libs/dbt-shared; the manifest is prepared by `make setup` (dbt deps + parse, only
+# when the project changed), so loading this module never shells out to dbt.
+weather_project = fernway_dbt_project(DBT_PROJECT_DIR)
 
 
 @dbt_assets(
     manifest=weather_project.manifest_path,
     project=weather_project,
     dagster_dbt_translator=WeatherDbtTranslator(),
-    pool=WAREHOUSE_POOL,
 )
 def weather_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse

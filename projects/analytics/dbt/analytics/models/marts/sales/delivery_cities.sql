@@ -22,7 +22,7 @@ final as (
         cities.longitude,
         cities.timezone,
         city_orders.first_order_date,
-        coalesce(city_orders.orders, 0) as orders
+        cast(coalesce(city_orders.orders, 0) as bigint) as orders
 
     from cities
     left join city_orders
