@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -14,12 +15,11 @@ import pyarrow as pa
 from pydantic import Field
 
 from fernway_core import postgres
-from fernway_core.duckdb_lock import WarehouseLockTimeout, connect_waiting
+from fernway_core.duckdb_lock import WarehouseLockTimeout, connect_waiting, writer_lock
 from fernway_core.sql import create_table_sql, quote_ident, split_table
 
-__all__ = ["WAREHOUSE_POOL", "Replacement", "Warehouse", "WarehouseLockTimeout", "quote_ident"]
+__all__ = ["Replacement", "Warehouse", "WarehouseLockTimeout", "quote_ident"]
 
-WAREHOUSE_POOL = "warehouse"
 _DUCKDB = "duckdb://"
 _POSTGRES = ("postgresql://", "postgres://")
 _ARROW_VIEW = "_fernway_rows"
@@ -40,7 +40,8 @@ class Warehouse(dg.ConfigurableResource):
 
     url: str = Field(description="`duckdb:///abs/path.duckdb` or `postgresql://user@host/db`.")
     lock_timeout_s: float = Field(
-        600.0, description="How long to wait for another process's DuckDB write lock."
+        600.0,
+        description="How long a DuckDB caller waits for another process's turn at the file.",
     )
 
     @property
@@ -60,23 +61,47 @@ class Warehouse(dg.ConfigurableResource):
         return str(Path(self.url.removeprefix(_DUCKDB)).resolve())
 
     @contextmanager
+    def writer_slot(self) -> Iterator[None]:
+        """Hold the warehouse's single-writer slot around work done by another program.
+
+        DuckDB: other processes' connections and slots wait until this one ends, and it is only
+        entered once DuckDB's own file lock is free, so a subprocess (dbt, dlt) can open the
+        file. The kernel releases the slot if this process dies. Postgres: no lock at all.
+        """
+        if self.dialect == "postgres":
+            yield
+            return
+        started = time.monotonic()
+        with writer_lock(self.duckdb_path, self.lock_timeout_s):
+            connect_waiting(self.duckdb_path, self._left(started)).close()
+            yield
+
+    @contextmanager
     def connection(self) -> Iterator[Any]:
-        """A native connection in one transaction: committed on success, rolled back on error."""
+        """A native connection in one transaction: committed on success, rolled back on error.
+
+        On DuckDB the connection lives inside the writer slot: callers wait their turn.
+        """
         if self.dialect == "postgres":
             with postgres.connect(self.url) as conn:
                 yield conn
             return
-        con = connect_waiting(self.duckdb_path, self.lock_timeout_s)
-        try:
-            con.begin()
-            yield con
-            con.commit()
-        except BaseException:
-            with suppress(duckdb.Error):  # keep the original error if rollback fails too
-                con.rollback()
-            raise
-        finally:
-            con.close()
+        started = time.monotonic()
+        with writer_lock(self.duckdb_path, self.lock_timeout_s):
+            con = connect_waiting(self.duckdb_path, self._left(started))
+            try:
+                con.begin()
+                yield con
+                con.commit()
+            except BaseException:
+                with suppress(duckdb.Error):  # keep the original error if rollback fails too
+                    con.rollback()
+                raise
+            finally:
+                con.close()
+
+    def _left(self, started: float) -> float:
+        return max(self.lock_timeout_s - (time.monotonic() - started), 0.0)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> None:
         """Run one statement (bind `?` params) in its own transaction."""

@@ -1,12 +1,21 @@
-"""The imperative S3-watch job: load each new partner export file exactly once."""
+"""The imperative S3-watch job: load each new partner export file exactly once.
+
+Every file the op finishes with, loaded or set aside, gets one `AssetObservation` naming it
+(`source_file`): the ledger the op's retries and the sensor read to skip what a run already did.
+"""
 
 import dagster as dg
+import pyarrow as pa
 import pyarrow.compute as pc
+from botocore.exceptions import ClientError
 
 from fernway_analytics.defs.exports.assets import partner_orders
-from fernway_analytics.defs.exports.loading import load_export_file
+from fernway_analytics.defs.exports.loading import UnloadableFile, load_export_file, set_aside
 from fernway_analytics.defs.exports.resources import ExportsBucket
-from fernway_core.warehouse import WAREHOUSE_POOL, Warehouse
+from fernway_core.warehouse import Warehouse
+
+# S3 errors that no retry fixes and that stop every file alike: the run fails at once.
+WHOLE_RUN_ERRORS = frozenset({"NoSuchBucket", "InvalidAccessKeyId", "SignatureDoesNotMatch"})
 
 
 class ExportFilesConfig(dg.Config):
@@ -15,8 +24,71 @@ class ExportFilesConfig(dg.Config):
     keys: list[str]
 
 
+def handled_files(instance: dg.DagsterInstance, run_id: str) -> set[str]:
+    """The files a run has loaded or set aside so far (its per-file observations)."""
+    entries = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION)
+    return {
+        e.asset_observation.metadata["source_file"].value
+        for e in entries
+        if e.asset_observation is not None
+        and e.asset_observation.asset_key == partner_orders.key
+        and "source_file" in e.asset_observation.metadata
+    }
+
+
+def _loaded(
+    context: dg.OpExecutionContext, key: str, valid: pa.Table, rejects: int, table: dict
+) -> None:
+    """Log the partitions one file touched (as soon as its transaction committed) and the file."""
+    days = sorted({d.isoformat() for d in pc.unique(valid["order_date"]).to_pylist()})
+    counts = {"rows_loaded": valid.num_rows, "rows_rejected": rejects}
+    for day in days:
+        context.log_event(
+            dg.AssetMaterialization(
+                asset_key=partner_orders.key,
+                partition=day,
+                metadata={"source_file": key, **counts, **table},
+            )
+        )
+    context.log_event(
+        dg.AssetObservation(
+            asset_key=partner_orders.key,
+            metadata={"source_file": key, "outcome": "loaded", **counts},
+        )
+    )
+    context.log.info(f"{key}: {valid.num_rows} rows loaded, {rejects} rejected")
+
+
+def _set_aside(context: dg.OpExecutionContext, warehouse: Warehouse, bad: UnloadableFile) -> None:
+    set_aside(warehouse, bad)
+    context.log_event(
+        dg.AssetObservation(
+            asset_key=partner_orders.key,
+            metadata={
+                "source_file": bad.key,
+                "outcome": "set_aside",
+                "reason": str(bad.reason),
+                "detail": bad.detail,
+            },
+        )
+    )
+    context.log.warning(f"{bad.key}: set aside ({bad.reason}): {bad.detail}")
+
+
+def _load(exports: ExportsBucket, warehouse: Warehouse, key: str) -> tuple[pa.Table, pa.Table]:
+    try:
+        return load_export_file(exports, warehouse, key)
+    except ClientError as exc:
+        code = exc.response.get("Error", {}).get("Code", "")
+        if code in WHOLE_RUN_ERRORS:
+            raise dg.Failure(
+                description=f"s3://{exports.bucket}/{key}: {code} (no retry can fix this)",
+                allow_retries=False,
+            ) from exc
+        raise  # throttling, 5xx, network: the step's retry policy tries again
+
+
 @dg.op(
-    pool=WAREHOUSE_POOL,
     retry_policy=dg.RetryPolicy(
         max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
     ),
@@ -27,28 +99,40 @@ def load_partner_exports(
     exports: ExportsBucket,
     warehouse: Warehouse,
 ) -> None:
-    """Load the given export files; each file replaces its own rows, so reruns never duplicate."""
-    loaded = []
+    """Load the given files, each replacing its own rows; a file that cannot load is set aside.
+
+    A retry skips the files an earlier attempt of this run already finished.
+    """
+    done = handled_files(context.instance, context.run_id) if context.retry_number else set()
+    loaded, skipped, table = 0, [], {}
     for key in config.keys:
-        valid, rejects = load_export_file(exports, warehouse, key)
-        days = sorted({d.isoformat() for d in pc.unique(valid["order_date"]).to_pylist()})
-        loaded.append((key, days, valid.num_rows, rejects.num_rows))
-        context.log.info(f"{key}: {valid.num_rows} rows loaded, {rejects.num_rows} rejected")
-    table = warehouse.table_metadata("raw.partner_orders") if loaded else {}
-    for key, days, rows, rejected in loaded:
-        for day in days:
-            context.log_event(
-                dg.AssetMaterialization(
-                    asset_key=partner_orders.key,
-                    partition=day,
-                    metadata={
-                        "source_file": key,
-                        "rows_loaded": rows,
-                        "rows_rejected": rejected,
-                        **table,
-                    },
-                )
-            )
+        if key in done:
+            continue
+        try:
+            valid, rejects = _load(exports, warehouse, key)
+        except UnloadableFile as bad:
+            _set_aside(context, warehouse, bad)
+            skipped.append(bad)
+            continue
+        if not table:  # the table's name and columns, looked up once per attempt
+            table = warehouse.table_metadata("raw.partner_orders")
+            table.pop("dagster/row_count")
+        _loaded(context, key, valid, rejects.num_rows, table)
+        loaded += 1
+    context.add_output_metadata(
+        {
+            "files_loaded": loaded,
+            "files_set_aside": len(skipped),
+            "set_aside": dg.MetadataValue.md(
+                "\n".join(f"- `{b.key}`: `{b.reason}` ({b.detail})" for b in skipped) or "none"
+            ),
+        }
+    )
+    if skipped:
+        context.log.warning(
+            f"{len(skipped)} of {len(config.keys)} file(s) set aside (see raw.rejects): "
+            + ", ".join(b.key for b in skipped)
+        )
 
 
 @dg.job(description="Load partner bulk export files from S3 into raw.partner_orders.")

@@ -4,7 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
-from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
+from fernway_core.warehouse import Replacement, Warehouse
 
 SLA = dg.FreshnessPolicy.time_window(
     fail_window=dt.timedelta(hours=26), warn_window=dt.timedelta(hours=24)
@@ -13,7 +13,6 @@ COMMON = {
     "group_name": "marketing",
     "kinds": {"python", "duckdb"},
     "owners": ["team:marketing"],
-    "pool": WAREHOUSE_POOL,
     "automation_condition": dg.AutomationCondition.eager(),
     "freshness_policy": SLA,
     "retry_policy": dg.RetryPolicy(

@@ -5,7 +5,7 @@ from dagster_pyspark import PySparkResource
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
-from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
+from fernway_core.warehouse import Replacement, Warehouse
 
 TOP_SHARE = 0.05
 
@@ -16,7 +16,6 @@ TOP_SHARE = 0.05
     group_name="spark",
     kinds={"spark", "duckdb"},
     owners=["team:analytics"],
-    pool=WAREHOUSE_POOL,
 )
 def big_orders(
     context: dg.AssetExecutionContext, pyspark: PySparkResource, warehouse: Warehouse

@@ -3,7 +3,7 @@
 import dagster as dg
 import pandas as pd
 
-from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
+from fernway_core.warehouse import Replacement, Warehouse
 from fernway_ml.defs.backtests.backtest import run_backtest
 from fernway_ml.defs.backtests.partitions import HORIZON_DAYS, WEEKLY
 from fernway_ml.defs.backtests.tables import model_stats_table, partition_metadata
@@ -23,7 +23,6 @@ MODEL_STATS_TABLE = "ml.model_stats"
     group_name="backtests",
     kinds={"scikit-learn", "python", "duckdb"},
     owners=["team:ml"],
-    pool=WAREHOUSE_POOL,
 )
 def model_stats(
     context: dg.AssetExecutionContext, config: BacktestConfig, warehouse: Warehouse

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from fernway_core.settings import get_settings
-from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
+from fernway_core.warehouse import Replacement, Warehouse
 from fernway_ml.defs.demand import data
 from fernway_ml.defs.demand.config import ForecastConfig
 from fernway_ml.defs.demand.forecast import NotEnoughHistoryError, evaluate_and_forecast
@@ -39,7 +39,6 @@ COMMON = {
             **COMMON,
         ),
     ],
-    pool=WAREHOUSE_POOL,
 )
 def demand_forecast(
     context: dg.AssetExecutionContext, config: ForecastConfig, warehouse: Warehouse

@@ -5,7 +5,7 @@ import time
 import dagster as dg
 
 from fernway_core.settings import get_settings
-from fernway_core.warehouse import WAREHOUSE_POOL, Warehouse
+from fernway_core.warehouse import Warehouse
 from fernway_ml.defs.backtests.assets import MODEL_STATS_KEY
 from fernway_ml.defs.demand.assets import ACCURACY_KEY, FORECAST_KEY
 from fernway_ml.defs.reports.notebook import execute_report
@@ -20,7 +20,6 @@ REPORT_KEY = dg.AssetKey(["ml", "demand_report"])
     group_name="reports",
     kinds={"jupyter", "python"},
     owners=["team:ml"],
-    pool=WAREHOUSE_POOL,
 )
 def demand_report(context: dg.AssetExecutionContext, warehouse: Warehouse) -> dg.MaterializeResult:
     """Notebook report of the forecast, back-tests and segments, executed and rendered to HTML."""

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 import dagster as dg
 import pyarrow as pa
 
-from fernway_core.warehouse import WAREHOUSE_POOL, Replacement, Warehouse
+from fernway_core.warehouse import Replacement, Warehouse
 from fernway_ml.defs.segmentation.config import SegmentationConfig
 from fernway_ml.defs.segmentation.features import customer_features, segment
 from fernway_ml.defs.segmentation.profiles import profiles, profiles_markdown
@@ -35,7 +35,6 @@ COMMON = {
             **COMMON,
         ),
     ],
-    pool=WAREHOUSE_POOL,
 )
 def customer_segmentation(
     context: dg.AssetExecutionContext, config: SegmentationConfig, warehouse: Warehouse

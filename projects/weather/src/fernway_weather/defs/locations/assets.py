@@ -1,9 +1,8 @@
 """The delivery cities weather is fetched for, read from the analytics location's mart."""
 
-import datetime as dt
-
 import dagster as dg
 
+from fernway_core.clock import Clock
 from fernway_core.marts import DELIVERY_CITIES
 from fernway_core.rejects import (
     REJECTS_TABLE,
@@ -35,11 +34,11 @@ order by city_id
     kinds={"python", "duckdb"},
     owners=["team:weather"],
 )
-def all_locations(warehouse: Warehouse) -> dg.MaterializeResult:
+def all_locations(warehouse: Warehouse, clock: Clock) -> dg.MaterializeResult:
     """Every delivery city with its coordinates, one row per city (weather is fetched for each)."""
     cities = warehouse.query_arrow(CITIES_SQL).to_pylist()
     result = validate_records(cities, LOCATIONS, source="analytics")
-    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    now = clock.now().replace(tzinfo=None)
     upgrade_rejects_table(warehouse)
     warehouse.replace_many(
         [

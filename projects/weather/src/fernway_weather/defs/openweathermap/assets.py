@@ -8,6 +8,7 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from fernway_core.clock import Clock
 from fernway_core.http import HttpError
 from fernway_core.partitions import HOURLY
 from fernway_core.rejects import REJECTS_TABLE, fill_partition, stamp, upgrade_rejects_table
@@ -85,13 +86,16 @@ def _add_column(table: pa.Table, after: str, name: str, values: pa.Array) -> pa.
     **COMMON,
 )
 def raw_weather_actual(
-    context: dg.AssetExecutionContext, openweathermap: OpenWeatherMap, warehouse: Warehouse
+    context: dg.AssetExecutionContext,
+    openweathermap: OpenWeatherMap,
+    warehouse: Warehouse,
+    clock: Clock,
 ) -> dg.MaterializeResult:
     """Observed weather per delivery city and UTC hour (History API; current hour: now)."""
     window = context.partition_time_window
     start, end = window.start.astimezone(dt.UTC), window.end.astimezone(dt.UTC)
     cities = read_locations(warehouse)
-    now = dt.datetime.now(dt.UTC)
+    now = clock.now()
     try:
         with openweathermap.client() as api:
             rows = _fetch_actual(api, cities, start, end, now, context.log.info)
@@ -131,11 +135,11 @@ def raw_weather_actual(
 
 @dg.asset(key=FORECAST_KEY, **COMMON)
 def raw_weather_forecast(
-    openweathermap: OpenWeatherMap, warehouse: Warehouse
+    openweathermap: OpenWeatherMap, warehouse: Warehouse, clock: Clock
 ) -> dg.MaterializeResult:
     """5 day / 3 hour forecasts per delivery city; one snapshot per UTC day, rerun replaces it."""
     cities = read_locations(warehouse)
-    now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    now = clock.now().replace(second=0, microsecond=0)
     try:
         with openweathermap.client() as api:
             rows = []
