@@ -6,7 +6,6 @@ import datetime as dt
 from pathlib import Path
 
 import pyarrow as pa
-import pytest
 from conftest import Case
 
 from fernway_core.rejects import (
@@ -15,9 +14,7 @@ from fernway_core.rejects import (
     Reason,
     reasons_markdown,
     stamp,
-    upgrade_rejects_table,
 )
-from fernway_core.warehouse import Replacement
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 NOW = dt.datetime(2026, 8, 1, 12)
@@ -61,25 +58,16 @@ def test_the_rejects_schema_keeps_the_field_and_value_beside_the_code():
     ]
 
 
-def test_a_rejects_table_created_before_field_and_value_is_upgraded_then_written(case: Case):
+def test_a_rejects_table_created_before_field_and_value_gains_them_on_the_next_write(
+    case: Case,
+):
     table = case.table("rejects")
     old = stamp(_rejects().select(list(OLD_COLUMNS)), NOW)
     case.warehouse.replace_rows(table, old)
-    with pytest.raises(Exception, match=r"(?i)field"):
-        case.warehouse.replace_rows(table, _rejects())  # why the upgrade exists
-    upgrade_rejects_table(case.warehouse, table)
-    upgrade_rejects_table(case.warehouse, table)  # idempotent
-    case.warehouse.replace_many([Replacement(table, _rejects())])
+    case.warehouse.replace_rows(table, _rejects())
+    case.warehouse.replace_rows(table, _rejects())  # the second write finds the columns there
     rows = case.warehouse.query_arrow(f"select reason, field, value from {table}").to_pylist()
     assert rows == [{"reason": "negative_amount", "field": "amount", "value": "-10.60"}]
-
-
-def test_upgrading_a_rejects_table_that_does_not_exist_yet_changes_nothing(case: Case):
-    table = case.table("rejects")
-    upgrade_rejects_table(case.warehouse, table)
-    assert not case.warehouse.table_exists(table)
-    case.warehouse.replace_rows(table, _rejects())
-    assert case.warehouse.table_exists(table)
 
 
 def test_two_negative_amounts_are_one_group(case: Case):

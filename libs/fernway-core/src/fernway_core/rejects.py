@@ -9,7 +9,6 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from fernway_core.sql import quote_ident, split_table
 from fernway_core.warehouse import Warehouse
 
 REJECTS_TABLE = "raw.rejects"
@@ -25,7 +24,6 @@ REJECTS_SCHEMA = pa.schema(
         ("partition_key", pa.string()),
     ]
 )
-_ADDED_COLUMNS = ("field", "value")  # newer than the first `raw.rejects`: see upgrade_rejects_table
 
 
 class Reason(StrEnum):
@@ -37,6 +35,7 @@ class Reason(StrEnum):
     WRONG_TYPE = "wrong_type"
     NEGATIVE_AMOUNT = "negative_amount"
     NON_POSITIVE_COUNT = "non_positive_count"
+    UNREADABLE_FILE = "unreadable_file"
 
 
 REASONS: dict[Reason, str] = {
@@ -46,6 +45,10 @@ REASONS: dict[Reason, str] = {
     Reason.WRONG_TYPE: "the value does not cast to the field's type",
     Reason.NEGATIVE_AMOUNT: "a field that must be ≥ 0 (amount, quantity, measure) is negative",
     Reason.NON_POSITIVE_COUNT: "a count that must be ≥ 1 (e.g. an export's `items`) is 0 or less",
+    Reason.UNREADABLE_FILE: (
+        "a whole file does not parse in its format (empty, another format, cut short); "
+        "its one reject names the file"
+    ),
 }
 
 
@@ -78,30 +81,6 @@ def fill_partition(rejects: pa.Table, default: str) -> pa.Table:
     index = rejects.schema.get_field_index("partition_key")
     filled = pc.fill_null(rejects["partition_key"], pa.scalar(default, pa.string()))
     return rejects.set_column(index, "partition_key", filled)
-
-
-def upgrade_rejects_table(warehouse: Warehouse, table: str = REJECTS_TABLE) -> None:
-    """Add the columns an existing rejects table predates; call before writing rejects.
-
-    `Warehouse.replace_many` creates a missing table from the Arrow schema but never alters an
-    existing one, and an insert naming a column the table lacks fails (DuckDB and Postgres).
-    """
-    schema, name = split_table(table, "")
-    if not schema:
-        raise ValueError(f"the rejects table must be schema-qualified, got {table!r}")
-    have = warehouse.query_arrow(
-        "select column_name from information_schema.columns "
-        "where table_schema = ? and table_name = ?",
-        [schema, name],
-    ).column("column_name")
-    columns = set(have.to_pylist())
-    if not columns:
-        return  # not created yet: replace_many creates it with every column
-    for column in _ADDED_COLUMNS:
-        if column not in columns:
-            warehouse.execute(
-                f"alter table {quote_ident(table)} add column {quote_ident(column)} varchar"
-            )
 
 
 def build_rejects_check(

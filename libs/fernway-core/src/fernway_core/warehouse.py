@@ -16,7 +16,7 @@ from pydantic import Field
 
 from fernway_core import postgres
 from fernway_core.duckdb_lock import WarehouseLockTimeout, connect_waiting, writer_lock
-from fernway_core.sql import create_table_sql, quote_ident, split_table
+from fernway_core.sql import create_table_sql, quote_ident, split_table, sql_type
 
 __all__ = ["Replacement", "Warehouse", "WarehouseLockTimeout", "quote_ident"]
 
@@ -133,11 +133,22 @@ class Warehouse(dg.ConfigurableResource):
                 if schema:
                     self._run(con, f"create schema if not exists {quote_ident(schema)}")
                 self._run(con, create_table_sql(rep.table, rep.data.schema))
+                self._add_missing_columns(con, rep.table, rep.data.schema)
                 where = f" where {rep.delete_where}" if rep.delete_where else ""
                 self._run(con, f"delete from {quote_ident(rep.table)}{where}", rep.params)
                 if rep.data.num_rows:
                     self._insert(con, rep.table, rep.data)
         return sum(rep.data.num_rows for rep in replacements)
+
+    def _add_missing_columns(self, con: Any, table: str, schema: pa.Schema) -> None:
+        """Columns the data has and an older table lacks are added (nullable), never dropped."""
+        (current,) = self._run(con, "select current_schema()").fetchone()
+        columns = self._run(con, self._columns_sql(), split_table(table, current)).fetchall()
+        have = {col for col, _ in columns}
+        for field in schema:
+            if field.name not in have:
+                column = f"{quote_ident(field.name)} {sql_type(field.type)}"
+                self._run(con, f"alter table {quote_ident(table)} add column {column}")
 
     def table_exists(self, table: str) -> bool:
         """Whether `schema.table` exists as a table or view."""

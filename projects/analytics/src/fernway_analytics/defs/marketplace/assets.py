@@ -11,7 +11,7 @@ from fernway_analytics.defs.marketplace.reconcile import reconcile_orders
 from fernway_analytics.defs.marketplace.resources import MarketplaceApi
 from fernway_core.http import CursorPaginator, PageNumberPaginator
 from fernway_core.partitions import DAILY, window_of
-from fernway_core.rejects import REJECTS_TABLE, fill_partition, stamp, upgrade_rejects_table
+from fernway_core.rejects import REJECTS_TABLE, fill_partition, stamp
 from fernway_core.validation import RecordSpec, validate_records
 from fernway_core.warehouse import Replacement, Warehouse
 
@@ -51,7 +51,6 @@ def _snapshot_asset(name: str, path: str, spec: RecordSpec, doc: str) -> dg.Asse
         result = validate_records(records, spec, source="marketplace")
         now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
         table = f"raw.marketplace_{name}"
-        upgrade_rejects_table(warehouse)
         warehouse.replace_many(
             [
                 Replacement(table, stamp(result.valid, now)),
@@ -116,7 +115,6 @@ def marketplace_orders(
         pc.cast(valid["ordered_at"], pa.date32()),
     )
     window = [start, end]
-    upgrade_rejects_table(warehouse)
     warehouse.replace_many(
         [
             Replacement(

@@ -9,7 +9,6 @@ from fernway_core.rejects import (
     build_rejects_check,
     fill_partition,
     stamp,
-    upgrade_rejects_table,
 )
 from fernway_core.validation import validate_records
 from fernway_core.warehouse import Replacement, Warehouse
@@ -39,7 +38,6 @@ def all_locations(warehouse: Warehouse, clock: Clock) -> dg.MaterializeResult:
     cities = warehouse.query_arrow(CITIES_SQL).to_pylist()
     result = validate_records(cities, LOCATIONS, source="analytics")
     now = clock.now().replace(tzinfo=None)
-    upgrade_rejects_table(warehouse)
     warehouse.replace_many(
         [
             Replacement(LOCATIONS_TABLE, result.valid),

@@ -11,7 +11,7 @@ import pyarrow.compute as pc
 from fernway_core.clock import Clock
 from fernway_core.http import HttpError
 from fernway_core.partitions import HOURLY
-from fernway_core.rejects import REJECTS_TABLE, fill_partition, stamp, upgrade_rejects_table
+from fernway_core.rejects import REJECTS_TABLE, fill_partition, stamp
 from fernway_core.validation import validate_records
 from fernway_core.warehouse import Replacement, Warehouse
 from fernway_weather.defs.locations.assets import LOCATIONS_KEY, read_locations
@@ -108,7 +108,6 @@ def raw_weather_actual(
     loaded = _add_column(loaded, "observed_at", "observed_hour", hours)
     keys = [f"{start:%Y-%m-%d-%H:00}", f"{end:%Y-%m-%d-%H:00}"]
     bounds = [_utc_naive(start), _utc_naive(end)]
-    upgrade_rejects_table(warehouse)
     warehouse.replace_many(
         [
             Replacement(ACTUAL_TABLE, loaded, "observed_hour >= ? and observed_hour < ?", bounds),
@@ -154,7 +153,6 @@ def raw_weather_forecast(
     issued_date = pc.cast(loaded["issued_at"], pa.date32())
     loaded = _add_column(loaded, "issued_at", "issued_date", issued_date)
     day = now.date()
-    upgrade_rejects_table(warehouse)
     warehouse.replace_many(
         [
             Replacement(FORECAST_TABLE, loaded, "issued_date = ?", [day]),
