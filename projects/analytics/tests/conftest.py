@@ -8,8 +8,8 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from fernway_core.platform.locations import load_location
-from fernway_core.testing import use_sandbox
+from fernway_devtools.locations import load_location
+from fernway_devtools.pytest_plugin import use_sandbox
 
 START = dt.date(2026, 8, 1)
 DAYS = 6
@@ -43,9 +43,16 @@ def clean_sandbox(sandbox_factory, monkeypatch, platform_env):
     return sandbox
 
 
+# Fixtures that change the environment the location's resources are resolved from.
+ENVIRONMENT_FIXTURES = ("faulty_sandbox", "clean_sandbox")
+
+
 @pytest.fixture
-def defs() -> dg.Definitions:
-    """The analytics location, loaded after the environment is set."""
+def defs(platform_env: Path, request: pytest.FixtureRequest) -> dg.Definitions:
+    """The analytics location, loaded after the environment is set, whatever the fixture order."""
+    for name in ENVIRONMENT_FIXTURES:
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
     return load_location("fernway_analytics.definitions")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from pathlib import Path
 
 import dagster as dg
 import httpx
@@ -17,6 +18,7 @@ from fernway_devtools.pytest_plugin import use_sandbox
 from fernway_weather.defs.openweathermap.client import reset_shared_quotas
 
 WINDOW_START = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
+NOW = dt.datetime(2026, 8, 3, 9, 20, tzinfo=dt.UTC)  # the sandbox's and the platform's "now"
 HOURS = 36
 SERVICES = ("marketplace", "weather", "slack")
 
@@ -48,16 +50,28 @@ def fresh_quotas() -> Iterator[None]:
 
 @pytest.fixture
 def weather_sandbox(sandbox_factory, monkeypatch, platform_env):
-    """A sandbox without faults (generous weather limit), wired in; delivery cities published."""
-    sandbox = sandbox_factory(scale=500, services=SERVICES, weather_calls_per_minute=1000)
+    """A sandbox without faults (generous weather limit), wired in; delivery cities published.
+
+    Its clock stands at NOW, as does the platform's in `run_job`.
+    """
+    sandbox = sandbox_factory(
+        scale=500, services=SERVICES, weather_calls_per_minute=1000, clock=NOW
+    )
     use_sandbox(monkeypatch, sandbox)
     publish_delivery_cities(sandbox, Warehouse(url=get_settings().resolved_warehouse_url))
     return sandbox
 
 
+# Fixtures that change the environment the location's resources are resolved from.
+ENVIRONMENT_FIXTURES = ("weather_sandbox",)
+
+
 @pytest.fixture
-def defs() -> dg.Definitions:
-    """The weather location, loaded after the environment is set."""
+def defs(platform_env: Path, request: pytest.FixtureRequest) -> dg.Definitions:
+    """The weather location, loaded after the environment is set, whatever the fixture order."""
+    for name in ENVIRONMENT_FIXTURES:
+        if name in request.fixturenames:
+            request.getfixturevalue(name)
     return load_location("fernway_weather.definitions")
 
 

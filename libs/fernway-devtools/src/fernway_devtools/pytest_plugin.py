@@ -3,6 +3,9 @@
 The real Postgres (`postgres_url`, `scratch_database`), a throwaway data dir and settings
 (`platform_env`), the warehouse those settings resolve to, a temporary Dagster instance, and
 `use_sandbox` to wire a sandbox's URLs and credentials into the environment.
+
+The `fails_check(asset, check)` mark and its helpers (end of file): every asset check has a
+test that makes it fail on purpose, and each location's suite checks that none is missing.
 """
 
 from __future__ import annotations
@@ -13,16 +16,18 @@ import pkgutil
 import re
 import tempfile
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 import psycopg
+import pyarrow as pa
 import pytest
 
+from fernway_core.rejects import REJECTS_SCHEMA, REJECTS_TABLE
 from fernway_core.settings import get_settings
-from fernway_core.warehouse import Warehouse
+from fernway_core.warehouse import Replacement, Warehouse
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_SKIPS = pytest.StashKey[list[str]]()
@@ -179,6 +184,52 @@ def evaluate_checks(
         resources=defs.resources,
         instance=instance,
         raise_on_error=False,
+    )
+
+
+class TamperedWarehouse(Warehouse):
+    """The real warehouse, but `tamper` (SQL) runs right after each load that replaces `table`:
+    rows lost, duplicated or changed behind the asset's back, before its own check reads them."""
+
+    table: str
+    tamper: str
+
+    def replace_many(self, replacements: Sequence[Replacement]) -> int:
+        """Load as the real warehouse does, then tamper with what was loaded."""
+        inserted = super().replace_many(replacements)
+        if any(r.table == self.table for r in replacements):
+            self.execute(self.tamper)
+        return inserted
+
+
+def add_rejects(warehouse: Warehouse, source: str, entity: str, reasons: Sequence[str]) -> None:
+    """Rejects of `source`'s `entity` in `raw.rejects`, one per reason, as a load leaves them
+    (replacing that entity's earlier rejects)."""
+    rows = [
+        {
+            "source": source,
+            "entity": entity,
+            "record_key": f"{entity}-{i}",
+            "reason": reason,
+            "field": None,
+            "value": None,
+            "payload": "{}",
+            "partition_key": "snapshot",
+        }
+        for i, reason in enumerate(reasons)
+    ]
+    table = pa.Table.from_pylist(rows, schema=REJECTS_SCHEMA)
+    where = "source = ? and entity = ?"
+    warehouse.replace_many([Replacement(REJECTS_TABLE, table, where, [source, entity])])
+
+
+def with_resources(defs: dg.Definitions, **resources: Any) -> dg.Definitions:
+    """The location's assets, checks and jobs with some of its resources replaced."""
+    return dg.Definitions(
+        assets=defs.assets,
+        asset_checks=defs.asset_checks,
+        jobs=defs.jobs,
+        resources={**(defs.resources or {}), **resources},
     )
 
 
