@@ -58,10 +58,11 @@ def test_serve_runs_until_sigterm_and_put_export_reaches_it(tmp_path):
     try:
         info = wait_for(ready, proc)
         urls = info["urls"]
-        assert set(urls) == {"marketplace", "s3", "control", "weather", "slack"}
+        assert set(urls) == {"marketplace", "s3", "control", "weather", "slack", "github"}
         assert info["env"]["FERNWAY_MARKETPLACE_URL"] == urls["marketplace"]
         assert info["env"]["FERNWAY_WEATHER_URL"] == urls["weather"]
         assert info["env"]["FERNWAY_SLACK_BASE_URL"] == urls["slack"] + "/api/"
+        assert info["env"]["FERNWAY_GITHUB_URL"] == urls["github"]
         headers = {"Authorization": f"Bearer {info['env']['FERNWAY_MARKETPLACE_TOKEN']}"}
         assert httpx.get(urls["marketplace"] + "/v1/cities", headers=headers).status_code == 200
         assert json.loads(truth.read_text())["s3"]["partner_orders"]["files"] == 10

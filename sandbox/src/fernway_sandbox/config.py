@@ -13,6 +13,7 @@ from fernway_sandbox.faults import Faults, coerce_faults
 DEFAULT_TOKEN = "sandbox-token"
 DEFAULT_WEATHER_KEY = "sandbox-weather-key"
 DEFAULT_SLACK_TOKEN = "xoxb-sandbox"
+DEFAULT_GITHUB_TOKEN = "ghp_sandbox"
 MAX_DAYS = 3660
 
 
@@ -36,7 +37,10 @@ class SandboxConfig:
     `start=None` means today(UTC) - days. `ports` maps service -> port (missing or 0 = free port).
     `services=None` runs every registered service. `truth_path` (optional) is rewritten whenever
     the truth changes (start, put_export). `clock` fixes the services' "now" (UTC; naive means
-    UTC; None = real time). `weather_calls_per_minute` is the weather API's per-key limit.
+    UTC; None = real time). `weather_calls_per_minute` is the weather API's per-key limit,
+    counted in a rolling window of `weather_window_s` seconds (60, as OpenWeatherMap counts;
+    shorter for fast pacing tests, e.g. 20 calls per 10 s). `github_rate_limit` is the GitHub
+    API's primary limit per token and hour, `github_secondary_per_minute` its secondary limit.
     """
 
     seed: int = 42
@@ -51,7 +55,11 @@ class SandboxConfig:
     truth_path: Path | None = None
     weather_api_key: str = DEFAULT_WEATHER_KEY
     weather_calls_per_minute: int = 60
+    weather_window_s: float = 60.0
     slack_token: str = DEFAULT_SLACK_TOKEN
+    github_token: str = DEFAULT_GITHUB_TOKEN
+    github_rate_limit: int = 5000
+    github_secondary_per_minute: int = 900
     clock: dt.datetime | None = None
 
     def __post_init__(self) -> None:
@@ -69,12 +77,19 @@ class SandboxConfig:
         for name, port in self.ports.items():
             if not isinstance(port, int) or not 0 <= port <= 65535:
                 raise ConfigError(f"port for {name} must be 0..65535, got {port!r}")
-        for name in ("token", "weather_api_key", "slack_token"):
+        for name in ("token", "weather_api_key", "slack_token", "github_token"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise ConfigError(f"{name} must be a non-empty string")
         limit = self.weather_calls_per_minute
         if not isinstance(limit, int) or limit < 1:
             raise ConfigError(f"weather_calls_per_minute must be a positive integer, got {limit!r}")
+        for name in ("github_rate_limit", "github_secondary_per_minute"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        window = self.weather_window_s
+        if isinstance(window, bool) or not isinstance(window, int | float) or window <= 0:
+            raise ConfigError(f"weather_window_s must be a positive number, got {window!r}")
         if self.clock is not None:
             object.__setattr__(self, "clock", as_utc(self.clock))
         object.__setattr__(self, "start", start)

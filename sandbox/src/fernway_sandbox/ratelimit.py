@@ -1,4 +1,5 @@
-"""A per-key limit of calls in a rolling window, answered like an API gateway (Retry-After)."""
+"""Per-key request limits: a rolling window answered with Retry-After, and an hourly quota
+reported as `X-RateLimit-*` headers (GitHub)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,35 @@ class RollingLimit:
                 return calls[0] + self.window_s - now
             calls.append(now)
             return 0.0
+
+
+class HourlyQuota:
+    """Requests per key in fixed windows (GitHub: an hour) from the first request, reported as
+    `X-RateLimit-*` headers (wall-clock `Reset`, epoch seconds)."""
+
+    def __init__(self, limit: int, window_s: float = 3600.0) -> None:
+        self.limit, self.window_s = limit, window_s
+        self._used: dict[str, tuple[int, float]] = {}
+        self._lock = threading.Lock()
+
+    def state(self, key: str, take: bool = False) -> tuple[bool, dict[str, str]]:
+        """(allowed, X-RateLimit-* headers); `take` counts the request when allowed."""
+        with self._lock:
+            now = time.time()
+            used, reset = self._used.get(key, (0, now + self.window_s))
+            if reset <= now:
+                used, reset = 0, now + self.window_s
+            allowed = used < self.limit
+            if take and allowed:
+                used += 1
+            self._used[key] = (used, reset)
+        return allowed, {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.limit - used),
+            "X-RateLimit-Reset": str(math.ceil(reset)),
+            "X-RateLimit-Used": str(used),
+            "X-RateLimit-Resource": "core",
+        }
 
 
 def retry_after(wait_s: float) -> str:

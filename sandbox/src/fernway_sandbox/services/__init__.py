@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fernway_sandbox.services import control, marketplace, s3, slack, weather
+from fernway_sandbox.services import control, github, marketplace, s3, slack, weather
 from fernway_sandbox.services.base import ServiceContext, ServiceSpec
 
 REGISTRY: dict[str, ServiceSpec] = {
@@ -13,6 +13,7 @@ REGISTRY: dict[str, ServiceSpec] = {
         control.SPEC,
         weather.SPEC,
         slack.SPEC,
+        github.SPEC,
     )
 }
 

@@ -1,0 +1,245 @@
+"""GitHub REST API stand-in for Fernway's SDK repositories: metadata, stargazers, releases.
+
+Token auth (`Authorization: Bearer|token`), `Link` pagination, `X-RateLimit-*` headers with a
+primary limit per token and hour (403 once used up), a secondary limit per minute (403 with
+`Retry-After`), and `ETag` / `If-None-Match` (304s do not count against the primary limit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import threading
+from collections.abc import Callable, Iterable
+from urllib.parse import urlencode
+
+import orjson
+from werkzeug.wrappers import Request, Response
+
+from fernway_sandbox.github_repos import (
+    OWNER,
+    REPOS,
+    Release,
+    Repo,
+    generate,
+    iso,
+    node_id,
+    repo_truth,
+    user,
+)
+from fernway_sandbox.ratelimit import HourlyQuota, RollingLimit, retry_after
+from fernway_sandbox.services.base import ServiceContext, ServiceSpec
+
+DOCS = "https://docs.github.com/rest"
+LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+SECONDARY_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
+)
+ANONYMOUS_LIMIT = 60
+ROUTE = re.compile(r"^/repos/([^/]+)/([^/]+)(?:/(stargazers|releases))?/?$")
+COUNTS = ("served", "not_modified", "rate_limited", "secondary_limited", "unauthorized")
+
+
+def error(message: str, status: int, headers: dict[str, str], docs: str = DOCS) -> Response:
+    """GitHub's JSON error body."""
+    body = {"message": message, "documentation_url": docs, "status": str(status)}
+    return Response(orjson.dumps(body), status, headers, mimetype="application/json")
+
+
+def number(raw: str | None, default: int) -> int:
+    """A paging parameter; GitHub falls back to the default for unparsable values."""
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        return default
+
+
+def page_links(request: Request, page: int, last: int) -> str:
+    """The `Link` header: next/last (and prev/first after page 1)."""
+    args = request.args.to_dict()
+
+    def link(number: int, rel: str) -> str:
+        query = urlencode({**args, "page": number})
+        return f'<{request.base_url}?{query}>; rel="{rel}"'
+
+    links = [link(page - 1, "prev"), link(1, "first")] if page > 1 else []
+    if page < last:
+        links += [link(page + 1, "next"), link(last, "last")]
+    return ", ".join(links)
+
+
+class GitHubApp:
+    """WSGI app answering like https://api.github.com for the SDK repositories."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self.ctx = ctx
+        c = ctx.config
+        self.repos = {r.full_name: r for r in generate(c.seed, c.scale, c.window_start, c.days)}
+        self.quota = HourlyQuota(c.github_rate_limit)
+        self.anonymous = HourlyQuota(ANONYMOUS_LIMIT)
+        self.secondary = RollingLimit(c.github_secondary_per_minute, 60.0)
+        self.counts: dict[str, int] = ctx.state.setdefault("counts", dict.fromkeys(COUNTS, 0))
+        self.lock = threading.Lock()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        return self.dispatch(Request(environ))(environ, start_response)
+
+    def count(self, what: str) -> None:
+        with self.lock:
+            self.counts[what] += 1
+
+    def dispatch(self, request: Request) -> Response:
+        """Authenticate, apply the limits, route, answer (304 when the ETag matches)."""
+        if request.path == "/health":
+            return Response(b'{"status": "ok"}', mimetype="application/json")
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        token = token.strip()
+        if scheme.lower() not in ("bearer", "token") or not hmac.compare_digest(
+            token.encode(), self.ctx.config.github_token.encode()
+        ):
+            self.count("unauthorized")
+            _, headers = self.anonymous.state(request.remote_addr or "", take=True)
+            message = "Bad credentials" if token else "Requires authentication"
+            return error(message, 401, headers)
+        allowed, headers = self.quota.state(token)
+        if not allowed:
+            self.count("rate_limited")
+            return error("API rate limit exceeded for user ID 1.", 403, headers, LIMIT_DOCS)
+        wait = self.secondary.acquire(token)
+        if wait > 0:
+            self.count("secondary_limited")
+            headers["Retry-After"] = retry_after(wait)
+            return error(SECONDARY_MESSAGE, 403, headers, LIMIT_DOCS)
+        status, body, extra = self.route(request)
+        data = orjson.dumps(body)
+        etag = f'W/"{hashlib.sha256(data).hexdigest()[:40]}"'
+        wanted = {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}
+        if status == 200 and (etag in wanted or etag.removeprefix("W/") in wanted):
+            self.count("not_modified")
+            return Response(None, 304, {**headers, "ETag": etag})
+        allowed, headers = self.quota.state(token, take=True)
+        if not allowed:
+            self.count("rate_limited")
+            return error("API rate limit exceeded for user ID 1.", 403, headers, LIMIT_DOCS)
+        self.count("served")
+        out = {**headers, **extra, "ETag": etag, "X-GitHub-Media-Type": "github.v3; format=json"}
+        return Response(data, status, out, mimetype="application/json")
+
+    def route(self, request: Request) -> tuple[int, object, dict[str, str]]:
+        """(status, body, extra headers) of an authenticated request."""
+        match = ROUTE.match(request.path)
+        repo = self.repos.get(f"{match[1]}/{match[2]}".lower()) if match else None
+        if match is None or repo is None or request.method not in ("GET", "HEAD"):
+            return 404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"}, {}
+        now = int(self.ctx.now().timestamp())
+        if match[3] is None:
+            return 200, self.repository(repo, now), {}
+        if match[3] == "releases":
+            items = [self.release(repo, r) for r in repo.releases_at(now)]
+            return self.paged(request, len(items), lambda lo, hi: items[lo:hi])
+        visible = repo.visible(now)
+        starred = "star+json" in request.headers.get("Accept", "")
+
+        def stars(lo: int, hi: int) -> list[dict]:
+            idx = visible[lo:hi]
+            users = [user(u) for u in repo.user_id[idx].tolist()]
+            if not starred:
+                return users
+            times = repo.starred_at[idx].tolist()
+            return [{"starred_at": iso(t), "user": u} for t, u in zip(times, users, strict=True)]
+
+        return self.paged(request, len(visible), stars)
+
+    def paged(
+        self, request: Request, total: int, items: Callable[[int, int], list]
+    ) -> tuple[int, object, dict[str, str]]:
+        """One page (`per_page` 1-100, default 30; `page` from 1) with its `Link` header."""
+        per_page = min(100, max(1, number(request.args.get("per_page"), 30)))
+        page = max(1, number(request.args.get("page"), 1))
+        last = max(1, -(-total // per_page))
+        links = page_links(request, page, last)
+        body = items((page - 1) * per_page, page * per_page)
+        return 200, body, {"Link": links} if links else {}
+
+    def repository(self, repo: Repo, now: int) -> dict:
+        """GET /repos/{owner}/{repo}."""
+        stars = len(repo.visible(now))
+        published = [r.published_at for r in repo.releases_at(now) if r.published_at]
+        base = f"{self.ctx.url}/repos/{repo.full_name}"
+        return {
+            "id": repo.id,
+            "node_id": node_id("Repository", repo.id),
+            "name": repo.name,
+            "full_name": repo.full_name,
+            "private": False,
+            "owner": user(90_000_001, "Organization", OWNER),
+            "html_url": f"https://github.com/{repo.full_name}",
+            "description": repo.description,
+            "fork": False,
+            "url": base,
+            "stargazers_url": f"{base}/stargazers",
+            "releases_url": f"{base}/releases{{/id}}",
+            "created_at": iso(repo.created_at),
+            "updated_at": iso(max(repo.created_at, now - 3600)),
+            "pushed_at": iso(max(published, default=repo.created_at)),
+            "homepage": "https://fernway.example",
+            "stargazers_count": stars,
+            "watchers_count": stars,
+            "subscribers_count": stars // 25,
+            "forks_count": stars // 9,
+            "open_issues_count": 3 + stars // 150,
+            "language": repo.language,
+            "license": {"key": "mit", "name": "MIT License", "spdx_id": "MIT"},
+            "topics": ["fernway", "sdk", "delivery"],
+            "visibility": "public",
+            "default_branch": "main",
+            "archived": False,
+        }
+
+    def release(self, repo: Repo, r: Release) -> dict:
+        """One item of GET /repos/{owner}/{repo}/releases."""
+        base = f"{self.ctx.url}/repos/{repo.full_name}/releases"
+        return {
+            "url": f"{base}/{r.id}",
+            "html_url": f"https://github.com/{repo.full_name}/releases/tag/{r.tag_name}",
+            "id": r.id,
+            "node_id": node_id("Release", r.id),
+            "tag_name": r.tag_name,
+            "target_commitish": "main",
+            "name": r.tag_name,
+            "draft": r.draft,
+            "prerelease": r.prerelease,
+            "created_at": iso(r.created_at),
+            "published_at": iso(r.published_at),
+            "author": user(90_000_002, "Bot", "fernway-release-bot[bot]"),
+            "assets": [],
+            "body": f"Release {r.tag_name} of {repo.name}.",
+        }
+
+
+def truth(ctx: ServiceContext) -> dict:
+    """Stars per repository and day (as of the window end) and releases; requests so far."""
+    c = ctx.config
+    repos = generate(c.seed, c.scale, c.window_start, c.days)
+    return {
+        "github": {
+            "token": c.github_token,
+            "rate_limit": c.github_rate_limit,
+            "secondary_per_minute": c.github_secondary_per_minute,
+            "repos": {r.full_name: repo_truth(r, c.window_start, c.days) for r in repos},
+            "requests": dict(ctx.state.get("counts") or dict.fromkeys(COUNTS, 0)),
+        }
+    }
+
+
+def env(ctx: ServiceContext) -> dict[str, str]:
+    """Where the platform finds the GitHub API, its token and the repositories to track."""
+    return {
+        "FERNWAY_GITHUB_URL": ctx.url,
+        "FERNWAY_GITHUB_TOKEN": ctx.config.github_token,
+        "FERNWAY_GITHUB_REPOS": ",".join(f"{OWNER}/{spec[0]}" for spec in REPOS),
+    }
+
+
+SPEC = ServiceSpec("github", GitHubApp, env=env, truth=truth, cli_port=8706)
