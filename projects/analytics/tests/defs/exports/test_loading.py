@@ -1,15 +1,21 @@
-"""Bad rows in a partner export land in rejects with a reason code; a broken file is one error."""
+"""Bad rows of a partner export become rejects with a reason code; a file that cannot load at all
+raises one `UnloadableFile` naming the reason (and the column, when one is to blame)."""
 
 import datetime as dt
 import json
 from decimal import Decimal
 
-import dagster as dg
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
-from fernway_analytics.defs.exports.loading import REQUIRED, split_export
-from fernway_core.rejects import REJECTS_SCHEMA
+from fernway_analytics.defs.exports.loading import (
+    REQUIRED,
+    UnloadableFile,
+    parse_export,
+    split_export,
+)
+from fernway_core.rejects import REJECTS_SCHEMA, Reason
 
 KEY = "partner_orders/dt=2026-08-01/partner_orders_20260801.parquet"
 WHEN = dt.datetime(2026, 8, 1, 12, tzinfo=dt.UTC)
@@ -80,8 +86,50 @@ def test_a_duplicated_order_in_one_file_is_loaded_once():
     assert rejects.num_rows == 0
 
 
-def test_a_file_missing_a_column_fails_with_one_line():
+def test_a_file_missing_a_column_is_unloadable_naming_the_column():
     table = _export([_row()]).drop_columns(["amount"])
-    with pytest.raises(dg.Failure) as failure:
+    with pytest.raises(UnloadableFile) as bad:
         split_export(table, KEY)
-    assert failure.value.description == f"{KEY}: export is missing column(s) amount"
+    assert (bad.value.reason, bad.value.field) == (Reason.MISSING_FIELD, "amount")
+    assert str(bad.value) == f"{KEY}: export is missing column(s) amount"
+
+
+def test_a_column_of_the_wrong_type_is_unloadable_naming_the_column_and_its_type():
+    table = _export([_row()]).drop_columns(["amount"]).append_column("amount", pa.array(["10"]))
+    with pytest.raises(UnloadableFile) as bad:
+        split_export(table, KEY)
+    assert (bad.value.reason, bad.value.field, bad.value.value) == (
+        Reason.WRONG_TYPE,
+        "amount",
+        "string",
+    )
+
+
+def _parquet(table: pa.Table) -> bytes:
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink)
+    return sink.getvalue().to_pybytes()
+
+
+WHOLE = _parquet(_export([_row(f"pto_{n}") for n in range(50)]))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(b"", id="zero-bytes"),
+        pytest.param(b"order_id,amount\npto_1,9.99\n", id="csv"),
+        pytest.param(WHOLE[: len(WHOLE) // 2], id="cut-in-half"),
+        pytest.param(WHOLE[100:], id="head-missing"),
+    ],
+)
+def test_bytes_that_are_not_a_whole_parquet_file_are_unreadable(body):
+    with pytest.raises(UnloadableFile) as bad:
+        parse_export(body, KEY)
+    assert bad.value.reason == Reason.UNREADABLE_FILE
+    assert bad.value.detail
+    assert "\n" not in bad.value.detail  # one line
+
+
+def test_a_whole_parquet_file_parses():
+    assert parse_export(WHOLE, KEY).num_rows == 50

@@ -12,10 +12,11 @@ from botocore.exceptions import ClientError
 from fernway_analytics.defs.exports.assets import partner_orders
 from fernway_analytics.defs.exports.loading import UnloadableFile, load_export_file, set_aside
 from fernway_analytics.defs.exports.resources import ExportsBucket
-from fernway_core.warehouse import Warehouse
+from fernway_core.warehouse import Warehouse, WarehouseLockTimeout
 
 # S3 errors that no retry fixes and that stop every file alike: the run fails at once.
 WHOLE_RUN_ERRORS = frozenset({"NoSuchBucket", "InvalidAccessKeyId", "SignatureDoesNotMatch"})
+MAX_FAILURES_IN_A_ROW = 3  # then the trouble is S3 or the warehouse, not one file
 
 
 class ExportFilesConfig(dg.Config):
@@ -88,6 +89,27 @@ def _load(exports: ExportsBucket, warehouse: Warehouse, key: str) -> tuple[pa.Ta
         raise  # throttling, 5xx, network: the step's retry policy tries again
 
 
+class ExportFilesFailed(Exception):
+    """Some files failed for reasons a retry may fix; the others of the run were loaded."""
+
+
+def _report(context: dg.OpExecutionContext, loaded: int, skipped: list[UnloadableFile]) -> None:
+    context.add_output_metadata(
+        {
+            "files_loaded": loaded,
+            "files_set_aside": len(skipped),
+            "set_aside": dg.MetadataValue.md(
+                "\n".join(f"- `{b.key}`: `{b.reason}` ({b.detail})" for b in skipped) or "none"
+            ),
+        }
+    )
+    if skipped:
+        context.log.warning(
+            f"{len(skipped)} file(s) set aside (see raw.rejects): "
+            + ", ".join(b.key for b in skipped)
+        )
+
+
 @dg.op(
     retry_policy=dg.RetryPolicy(
         max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
@@ -101,10 +123,11 @@ def load_partner_exports(
 ) -> None:
     """Load the given files, each replacing its own rows; a file that cannot load is set aside.
 
-    A retry skips the files an earlier attempt of this run already finished.
+    A file failing for another reason (S3, network) does not stop the files after it: the step
+    fails at the end, and its retry loads only the files no attempt of this run finished.
     """
     done = handled_files(context.instance, context.run_id) if context.retry_number else set()
-    loaded, skipped, table = 0, [], {}
+    loaded, skipped, failed, in_a_row, table = 0, [], [], 0, {}
     for key in config.keys:
         if key in done:
             continue
@@ -113,26 +136,29 @@ def load_partner_exports(
         except UnloadableFile as bad:
             _set_aside(context, warehouse, bad)
             skipped.append(bad)
+            in_a_row = 0
             continue
+        except (dg.Failure, WarehouseLockTimeout):
+            raise  # the same for every file: the run fails (a lock timeout: retried) at once
+        except Exception as exc:  # maybe transient: keep going, fail the step at the end
+            context.log.error(f"{key}: {type(exc).__name__}: {' '.join(str(exc).split())}")
+            failed.append(exc)
+            in_a_row += 1
+            if in_a_row == MAX_FAILURES_IN_A_ROW:
+                break  # S3 or the warehouse is down, not one file: leave the rest to the retry
+            continue
+        in_a_row = 0
         if not table:  # the table's name and columns, looked up once per attempt
             table = warehouse.table_metadata("raw.partner_orders")
             table.pop("dagster/row_count")
         _loaded(context, key, valid, rejects.num_rows, table)
         loaded += 1
-    context.add_output_metadata(
-        {
-            "files_loaded": loaded,
-            "files_set_aside": len(skipped),
-            "set_aside": dg.MetadataValue.md(
-                "\n".join(f"- `{b.key}`: `{b.reason}` ({b.detail})" for b in skipped) or "none"
-            ),
-        }
-    )
-    if skipped:
-        context.log.warning(
-            f"{len(skipped)} of {len(config.keys)} file(s) set aside (see raw.rejects): "
-            + ", ".join(b.key for b in skipped)
-        )
+    _report(context, loaded, skipped)
+    if failed:
+        raise ExportFilesFailed(
+            f"{len(failed)} export file(s) failed to load (see the errors above); "
+            f"{loaded} loaded and {len(skipped)} set aside before that"
+        ) from failed[-1]
 
 
 @dg.job(description="Load partner bulk export files from S3 into raw.partner_orders.")

@@ -1,13 +1,10 @@
 """The S3 bucket where partners drop bulk order exports (moto locally, AWS in production)."""
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import dagster as dg
-import pyarrow as pa
-import pyarrow.parquet as pq
 from dagster_aws.s3 import S3Resource
 from pydantic import PrivateAttr
 
@@ -48,10 +45,9 @@ class ExportsBucket(dg.ConfigurableResource):
         ]
         return sorted(files, key=lambda f: (f.last_modified, f.key))
 
-    def read_table(self, key: str) -> pa.Table:
-        """Download one Parquet export into Arrow."""
-        body = self.client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
-        return pq.read_table(io.BytesIO(body))
+    def read_bytes(self, key: str) -> bytes:
+        """Download one export file (S3 and network errors raise: a retry may fix them)."""
+        return self.client().get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
 
 @dg.definitions
