@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,15 @@ from fernway_devtools.locations import load_location
 
 
 def evaluate_sensor(
-    defs: dg.Definitions, instance: dg.DagsterInstance, name: str, cursor: str | None = None
+    defs: dg.Definitions,
+    instance: dg.DagsterInstance,
+    name: str,
+    cursor: str | None = None,
+    resources: Mapping[str, Any] | None = None,
 ) -> Any:
     """One tick of sensor `name` with the location's resources: its run requests and cursor.
+
+    `resources` replace the location's of the same key (e.g. a `Clock` fixed at a test's "now").
 
     `SensorDefinition.evaluate_tick` returns Dagster's `SensorExecutionData`, whose type is not
     exported publicly; callers read `.run_requests` and `.cursor`.
@@ -27,7 +34,12 @@ def evaluate_sensor(
         cursor=cursor,
         definitions=defs,
         sensor_name=name,
-        resources=defs.resources,
+        # only what the sensor asks for, as the daemon does: a tick never starts a Spark session
+        resources={
+            key: value
+            for key, value in {**(defs.resources or {}), **(resources or {})}.items()
+            if key in sensor.required_resource_keys
+        },
     ) as context:
         return sensor.evaluate_tick(context)
 
@@ -45,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
 
     The cursor is kept in a file between ticks (the daemon keeps it in the instance).
     """
-    parser = argparse.ArgumentParser(description=main.__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(main.__doc__ or "").partition("\n")[0])
     parser.add_argument("module")
     parser.add_argument("sensor")
     parser.add_argument("--cursor-file", type=Path, required=True)
