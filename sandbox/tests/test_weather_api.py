@@ -5,10 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import time
 
 import httpx
 import pytest
 
+from fernway_sandbox import ConfigError, SandboxConfig
 from fernway_sandbox.cities import CITIES
 from fernway_sandbox.owm import CONDITIONS
 from fernway_sandbox.pytest_plugin import SMALL, start_sandbox
@@ -264,6 +266,7 @@ def test_the_61st_call_in_a_minute_gets_429_with_retry_after(sandbox_factory):
     assert truth == {
         "api_key": KEY,
         "calls_per_minute": 60,
+        "window_s": 60.0,
         "calls_served": 60,
         "by_endpoint": {"weather": 60, "forecast": 0, "history": 0},
         "rate_limited": 1,
@@ -280,6 +283,25 @@ def test_the_limit_and_key_are_configurable_and_advertised_in_env(sandbox_factor
         codes = [http.get("/data/2.5/weather", params={"appid": "k2", **LONDON}) for _ in range(5)]
     assert [r.status_code for r in codes] == [200, 200, 200, 429, 429]
     assert sandbox.truth["weather"]["rate_limited"] == 2
+
+
+def test_the_limit_counts_in_the_configured_window(sandbox_factory):
+    sandbox = sandbox_factory(weather_calls_per_minute=3, weather_window_s=1.0, **WEATHER_ONLY)
+    with httpx.Client(base_url=sandbox.urls["weather"]) as http:
+        started = time.monotonic()
+        first = [get(http, "weather", **LONDON) for _ in range(4)]
+        time.sleep(max(0.0, started + 1.1 - time.monotonic()))  # the first call left the window
+        after = get(http, "weather", **LONDON)
+    assert [r.status_code for r in first] == [200, 200, 200, 429]
+    assert first[-1].headers["Retry-After"] == "1"
+    assert after.status_code == 200
+    assert sandbox.truth["weather"]["window_s"] == 1.0
+
+
+@pytest.mark.parametrize("window", [0, -1.0, "10", True])
+def test_the_window_must_be_a_positive_number(window):
+    with pytest.raises(ConfigError, match="weather_window_s must be a positive number"):
+        SandboxConfig(weather_window_s=window)
 
 
 def test_injected_faults_apply_to_the_weather_api(sandbox_factory):

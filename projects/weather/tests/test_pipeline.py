@@ -1,20 +1,23 @@
 """The weather location end to end through the sandbox on DuckDB: raw loads, dbt, checks."""
 
 import datetime as dt
-import time
 
 import dagster as dg
 import httpx
 
+from fernway_core.clock import Clock
 from fernway_core.warehouse import Warehouse
-from tests.conftest import HOURS, WINDOW_START, hour_range_tags
+from tests.conftest import HOURS, NOW, WINDOW_START, hour_range_tags
 
 LONDON = "lon"
 
 
 def run_job(defs, instance, name: str, **kwargs) -> dg.ExecuteInProcessResult:
+    """Run a job in process with the platform's clock at NOW (where the sandbox's stands)."""
     job = defs.resolve_job_def(name)
-    return job.execute_in_process(instance=instance, raise_on_error=False, **kwargs)
+    return job.execute_in_process(
+        instance=instance, raise_on_error=False, resources={"clock": Clock.at(NOW)}, **kwargs
+    )
 
 
 def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
@@ -23,17 +26,6 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> list[str]:
         for e in result.get_asset_check_evaluations()
         if not e.passed
     ]
-
-
-def not_across(period: dt.timedelta, margin: dt.timedelta) -> dt.datetime:
-    """Now, after waiting out the end of the current hour/day if less than `margin` is left,
-    so a test that runs for a while stays within one hour (or one UTC day)."""
-    now = dt.datetime.now(dt.UTC)
-    start = dt.datetime.combine(now.date(), dt.time(), dt.UTC)
-    left = period - (now - start) % period
-    if left < margin:
-        time.sleep(left.total_seconds() + 1)
-    return dt.datetime.now(dt.UTC)
 
 
 def backfill_window(defs, instance) -> dg.ExecuteInProcessResult:
@@ -103,8 +95,7 @@ def test_rerunning_an_hour_or_the_range_never_duplicates(
 def test_the_hour_in_progress_comes_from_current_weather(
     weather_sandbox, defs, instance, warehouse: Warehouse
 ):
-    now = not_across(dt.timedelta(hours=1), dt.timedelta(minutes=3))
-    key = f"{now:%Y-%m-%d-%H}:00"
+    key = f"{NOW:%Y-%m-%d-%H}:00"  # in progress at NOW; long over by the real clock
     result = run_job(defs, instance, "actual_weather_job", partition_key=key)
     assert result.success, result.all_events
     assert failed_checks(result) == []
@@ -116,7 +107,7 @@ def test_the_hour_in_progress_comes_from_current_weather(
         {
             "observation_source": "current",
             "n": 20,
-            "hour": now.replace(minute=0, second=0, microsecond=0, tzinfo=None),
+            "hour": NOW.replace(minute=0, tzinfo=None),
         }
     ]
     assert weather_sandbox.truth["weather"]["by_endpoint"] == {
@@ -129,18 +120,18 @@ def test_the_hour_in_progress_comes_from_current_weather(
 def test_forecast_job_loads_40_steps_per_city_and_a_same_day_rerun_replaces_them(
     weather_sandbox, defs, instance, warehouse: Warehouse
 ):
-    not_across(dt.timedelta(days=1), dt.timedelta(minutes=3))  # both runs issue on one day
-    for _ in range(2):
+    for _ in range(2):  # both at NOW: the same issue day
         result = run_job(defs, instance, "forecast_weather_job")
         assert result.success
         assert failed_checks(result) == []
     rows = warehouse.query_arrow(
         "select count(*) as n, count(distinct city_id) as cities, count(distinct issued_date) "
-        "as days, min(lead_hours) as min_lead, max(lead_hours) as max_lead "
+        "as days, min(issued_date) as issued, min(lead_hours) as min_lead, "
+        "max(lead_hours) as max_lead "
         "from weather.fct_weather_forecast"
     ).to_pylist()
     assert rows[0]["n"] == 20 * 40
-    assert (rows[0]["cities"], rows[0]["days"]) == (20, 1)
+    assert (rows[0]["cities"], rows[0]["days"], rows[0]["issued"]) == (20, 1, NOW.date())
     assert 0 <= rows[0]["min_lead"] < 3
     assert 115 <= rows[0]["max_lead"] <= 120
 
@@ -153,9 +144,11 @@ def test_a_city_without_coordinates_is_rejected_with_a_reason_not_dropped(
     assert result.success
     assert failed_checks(result) == ["weather/all_locations:no_rejected_records"]
     rejects = warehouse.query_arrow(
-        "select record_key, reason from raw.rejects where entity = 'delivery_cities'"
+        "select record_key, reason, field, value from raw.rejects where entity = 'delivery_cities'"
     ).to_pylist()
-    assert rejects == [{"record_key": "dub", "reason": "null latitude"}]
+    assert rejects == [
+        {"record_key": "dub", "reason": "null_field", "field": "latitude", "value": None}
+    ]
     [row] = warehouse.query_arrow(
         "select count(distinct city_id) as n from weather.fct_weather_forecast"
     ).to_pylist()

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 from fernway_sandbox.errors import ConfigError
 from fernway_sandbox.faults import Faults, coerce_faults
@@ -118,4 +119,4 @@ class SandboxConfig:
 
 
 # The one place the sandbox's knobs have their defaults; the CLI and the demo read them here.
-DEFAULTS = {f.name: f.default for f in fields(SandboxConfig)}
+DEFAULTS: dict[str, Any] = {f.name: f.default for f in fields(SandboxConfig)}

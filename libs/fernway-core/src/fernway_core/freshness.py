@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import time
 
 import dagster as dg
 
 from fernway_core.alerts import Alert
+from fernway_core.clock import Clock
 from fernway_core.sinks import AlertResource
 
 
@@ -40,14 +40,17 @@ def build_freshness_alert_sensor(
         default_status=dg.DefaultSensorStatus.RUNNING,
         description="Posts an SLA-lateness alert when an asset misses its freshness policy.",
     )
-    def _sensor(context: dg.SensorEvaluationContext, alerts: AlertResource) -> dg.SkipReason:
+    def _sensor(
+        context: dg.SensorEvaluationContext, alerts: AlertResource, clock: Clock
+    ) -> dg.SkipReason:
         alerted = json.loads(context.cursor) if context.cursor else {}
         sent = 0
-        for key, last, allowed in late_assets(context, time.time()):
+        now = clock.timestamp()
+        for key, last, allowed in late_assets(context, now):
             state = str(last)
             if alerted.get(key.to_user_string()) == state:
                 continue
-            seen = "never" if last is None else f"{(time.time() - last) / 3600:.1f} h ago"
+            seen = "never" if last is None else f"{(now - last) / 3600:.1f} h ago"
             alerts.send(
                 Alert(
                     title=f"Freshness SLA missed: {key.to_user_string()}",

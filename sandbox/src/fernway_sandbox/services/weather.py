@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hmac
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import orjson
 from werkzeug.wrappers import Request, Response
@@ -80,11 +80,11 @@ class WeatherApp:
 
     def __init__(self, ctx: ServiceContext) -> None:
         self.ctx = ctx
-        self.limit = RollingLimit(ctx.config.weather_calls_per_minute)
+        self.limit = RollingLimit(ctx.config.weather_calls_per_minute, ctx.config.weather_window_s)
         self.counts: dict[str, int] = ctx.state.setdefault("counts", dict.fromkeys(COUNTS, 0))
         self.lock = threading.Lock()
 
-    def __call__(self, environ: dict, start_response: Callable) -> Response:
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         return self.dispatch(Request(environ))(environ, start_response)
 
     def count(self, what: str) -> None:
@@ -125,12 +125,14 @@ class WeatherApp:
 
 
 def truth(ctx: ServiceContext) -> dict:
-    """The key and limit in force and the calls answered so far (faults not counted)."""
+    """The key and limit (calls per window) in force and the calls answered so far (faults not
+    counted)."""
     counts = dict(ctx.state.get("counts") or dict.fromkeys(COUNTS, 0))
     return {
         "weather": {
             "api_key": ctx.config.weather_api_key,
             "calls_per_minute": ctx.config.weather_calls_per_minute,
+            "window_s": ctx.config.weather_window_s,
             "calls_served": counts["weather"] + counts["forecast"] + counts["history"],
             "by_endpoint": {name: counts[name] for name in ("weather", "forecast", "history")},
             "rate_limited": counts["rate_limited"],

@@ -1,7 +1,8 @@
-"""Resources every weather domain shares: the warehouse and the alert sink."""
+"""Resources every weather domain shares: the warehouse, the alert sink and the clock."""
 
 import dagster as dg
 
+from fernway_core.clock import Clock
 from fernway_core.settings import get_settings
 from fernway_core.sinks import AlertResource
 from fernway_core.warehouse import Warehouse
@@ -15,5 +16,6 @@ def resources() -> dg.Definitions:
         resources={
             "warehouse": Warehouse(url=settings.resolved_warehouse_url),
             "alerts": AlertResource(sink=settings.alert_sink),
+            "clock": Clock(),
         }
     )

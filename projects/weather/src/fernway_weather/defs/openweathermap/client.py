@@ -46,6 +46,9 @@ def week_chunks(start: dt.datetime, end: dt.datetime) -> Iterator[tuple[dt.datet
 class WeatherClient:
     """One quota (the key's calls per minute) shared by the api and history hosts.
 
+    `window_s` is the window the limit counts calls in: a minute at OpenWeatherMap; a shorter
+    one (e.g. 20 calls per 10 s) only where a server counts that way, like a fast sandbox.
+
     The quota paces calls so the limit is never exceeded from here; a 429 from the server
     (another process using the same key) is honoured through `Retry-After` and pauses every
     call sharing the quota. Downtime (5xx) and connection errors are retried with backoff.
@@ -57,6 +60,7 @@ class WeatherClient:
         api_key: str,
         calls_per_minute: int,
         *,
+        window_s: float = 60.0,
         history_url: str | None = None,
         units: str = "metric",
         max_retries: int = 8,
@@ -68,7 +72,7 @@ class WeatherClient:
         jitter: Callable[[], float] = random.random,
         quota: RollingQuota | None = None,
     ) -> None:
-        self.quota = quota or RollingQuota(calls_per_minute, 60.0, clock=clock, sleep=sleep)
+        self.quota = quota or RollingQuota(calls_per_minute, window_s, clock=clock, sleep=sleep)
         self.units = units
         self._clock = clock
         self._started = clock()
