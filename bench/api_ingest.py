@@ -41,11 +41,10 @@ def bare_loop(start: dt.date, end: dt.date) -> dict[str, Any]:
 
 def real_ingest(start: dt.date, end: dt.date) -> dict[str, Any]:
     """Materialize raw/marketplace_orders over the window as one run, timing its pieces."""
-    from fernway_devtools.locations import load_location
-
     from fernway_analytics.defs.marketplace import assets
     from fernway_core.http import HttpClient
     from fernway_core.warehouse import Warehouse
+    from fernway_devtools.locations import load_location
 
     defs = load_location("fernway_analytics.definitions")
     job = defs.resolve_implicit_global_asset_job_def()

@@ -47,11 +47,10 @@ def bare_loop(bucket: str, keys: list[str]) -> dict[str, Any]:
 
 def real_load(keys: list[str]) -> dict[str, Any]:
     """Run load_partner_exports_job over every file in process, timing its pieces."""
-    from fernway_devtools.locations import load_location
-
     from fernway_analytics.defs.exports import loading
     from fernway_analytics.defs.exports.resources import ExportsBucket
     from fernway_core.warehouse import Warehouse
+    from fernway_devtools.locations import load_location
 
     job = load_location("fernway_analytics.definitions").resolve_job_def("load_partner_exports_job")
     config = {"ops": {"load_partner_exports": {"config": {"keys": keys}}}}

@@ -3,11 +3,11 @@
 import json
 
 import pytest
+
+from fernway_core.settings import get_settings
 from fernway_devtools.alerting import main as alert_drill
 from fernway_devtools.alerting import notify_run_failure
 from fernway_devtools.locations import load_location
-
-from fernway_core.settings import get_settings
 
 
 @pytest.fixture

@@ -42,4 +42,3 @@ def test_a_city_without_coordinates_fails_the_check_as_a_warning(defs, instance,
     assert result.success
     kept = warehouse.query_arrow("select city_id from weather.all_locations").to_pylist()
     assert kept == [{"city_id": "lon"}]
-
