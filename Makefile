@@ -63,10 +63,13 @@ define sqlfluff_each
 		|| exit 1; rm -rf $$scratch; done
 endef
 
-lint: setup ## ruff (lint + format check) and sqlfluff on every dbt project
+lint: setup ## ruff (lint + format check), sqlfluff on every dbt project, mypy on every package
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	$(call sqlfluff_each,lint)
+	@failed=; for d in $(filter-out .,$(PY_ENVS)); do echo "mypy $$d/src"; \
+		(cd $$d && .venv/bin/mypy --config-file $(ROOT)/mypy.ini src) || failed="$$failed $$d"; \
+		done; [ -z "$$failed" ] || { echo "mypy failed in:$$failed"; exit 1; }
 
 fix: setup ## Apply ruff and sqlfluff fixes
 	.venv/bin/ruff check --fix .

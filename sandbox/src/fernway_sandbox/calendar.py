@@ -47,14 +47,17 @@ def local_time_of_day(rng: np.random.Generator, n: int) -> np.ndarray:
     return np.mod(np.round(hours * 3600.0), DAY_S).astype(np.int64)
 
 
+def _offset_s(zone: ZoneInfo, local: dt.datetime) -> float:
+    offset = zone.utcoffset(local.replace(tzinfo=zone))
+    assert offset is not None  # a ZoneInfo has an offset at every instant
+    return offset.total_seconds()
+
+
 def utc_offsets(start: dt.date, days: int) -> np.ndarray:
     """UTC offset in seconds per (city, day), taken at local noon (so DST is respected)."""
     zones = {c.timezone: ZoneInfo(c.timezone) for c in CITIES}
     noon = [dt.datetime.combine(start, dt.time(12)) + dt.timedelta(days=d) for d in range(days)]
-    by_zone = {
-        name: [z.utcoffset(t.replace(tzinfo=z)).total_seconds() for t in noon]
-        for name, z in zones.items()
-    }
+    by_zone = {name: [_offset_s(z, t) for t in noon] for name, z in zones.items()}
     return np.array([by_zone[c.timezone] for c in CITIES], dtype=np.int64)
 
 

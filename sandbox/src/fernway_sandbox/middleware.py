@@ -33,7 +33,9 @@ class FaultState:
             return self._rng.random()
 
 
-def json_response(start_response: Callable, status: str, body: object, headers=()) -> list[bytes]:
+def json_response(
+    start_response: Callable, status: str, body: object, headers: Iterable[tuple[str, str]] = ()
+) -> list[bytes]:
     """Send `body` as a JSON response."""
     data = orjson.dumps(body)
     start_response(

@@ -83,8 +83,8 @@ class Sandbox:
         for name, server in self._servers.items():
             self._contexts[name].url = server.wait_ready()
         for name, ctx in self._contexts.items():
-            if REGISTRY[name].on_ready is not None:
-                REGISTRY[name].on_ready(ctx)
+            if (on_ready := REGISTRY[name].on_ready) is not None:
+                on_ready(ctx)
 
     def stop(self) -> None:
         """Stop every service (idempotent)."""
@@ -128,8 +128,8 @@ class Sandbox:
         }
         with self._lock:
             for name, ctx in self._contexts.items():
-                if REGISTRY[name].truth is not None:
-                    result.update(REGISTRY[name].truth(ctx))
+                if (section := REGISTRY[name].truth) is not None:
+                    result.update(section(ctx))
         return result
 
     def write_truth(self, path: str | os.PathLike[str]) -> Path:

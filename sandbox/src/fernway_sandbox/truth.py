@@ -30,8 +30,8 @@ def orders_truth(ds: Dataset) -> dict:
     """Truth of the marketplace API orders."""
     o = ds.orders
     counts, cents = per_day(o.ordered_at, o.amount, ds.start, ds.days)
-    status = np.bincount(ds.order_day * len(STATUSES) + o.status, minlength=ds.days * 3)
-    status = status.reshape(ds.days, len(STATUSES)).tolist()
+    per_status = np.bincount(ds.order_day * len(STATUSES) + o.status, minlength=ds.days * 3)
+    status = per_status.reshape(ds.days, len(STATUSES)).tolist()
     by_day = {
         key: {"count": c, "amount_cents": a, "by_status": dict(zip(STATUSES, s, strict=True))}
         for key, c, a, s in zip(

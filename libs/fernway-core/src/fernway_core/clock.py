@@ -13,7 +13,7 @@ class Clock(dg.ConfigurableResource):
     """What time it is for assets and sensors; they ask this instead of the system clock."""
 
     fixed_at: float | None = Field(
-        None, description="Seconds since the epoch reported as now; unset = real time."
+        default=None, description="Seconds since the epoch reported as now; unset = real time."
     )
 
     @classmethod

@@ -15,7 +15,9 @@ def late_assets(
     context: dg.SensorEvaluationContext, now: float
 ) -> list[tuple[dg.AssetKey, float | None, float]]:
     """Assets whose last materialization is older than their policy's fail window."""
-    late = []
+    late: list[tuple[dg.AssetKey, float | None, float]] = []
+    if context.repository_def is None:  # a sensor evaluated outside its code location
+        raise dg.DagsterInvariantViolationError("the lateness sensor needs its definitions")
     for node in context.repository_def.asset_graph.asset_nodes:
         policy = node.freshness_policy
         fail_window = getattr(policy, "fail_window", None)

@@ -18,8 +18,10 @@ from fernway_core.settings import get_settings
 class AlertResource(dg.ConfigurableResource):
     """Sends alerts through the sink named by `sink` (see `SINKS`)."""
 
-    sink: str = Field("log", description="Name of the sink in fernway_core.sinks.SINKS.")
-    data_dir: str | None = Field(None, description="Where LogSink writes; default settings.")
+    sink: str = Field(default="log", description="Name of the sink in fernway_core.sinks.SINKS.")
+    data_dir: str | None = Field(
+        default=None, description="Where LogSink writes; default settings."
+    )
 
     @property
     def alerts_path(self) -> Path:

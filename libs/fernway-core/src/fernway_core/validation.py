@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import duckdb
 import orjson
@@ -52,7 +53,7 @@ class Validated:
     duplicates: int
     drift_fields: list[str] = field(default_factory=list)
 
-    def as_metadata(self) -> dict[str, object]:
+    def as_metadata(self) -> dict[str, Any]:
         """Counters for Dagster asset metadata."""
         return {
             "records_received": self.received,

@@ -40,7 +40,7 @@ class Warehouse(dg.ConfigurableResource):
 
     url: str = Field(description="`duckdb:///abs/path.duckdb` or `postgresql://user@host/db`.")
     lock_timeout_s: float = Field(
-        600.0,
+        default=600.0,
         description="How long a DuckDB caller waits for another process's turn at the file.",
     )
 

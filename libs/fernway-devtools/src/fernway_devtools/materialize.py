@@ -32,7 +32,11 @@ PROGRESS = "@progress"
 def summarize(result: dg.ExecuteInProcessResult, label: str, seconds: float) -> dict[str, Any]:
     """What one run did: success, materialized assets, and every check evaluation."""
     materialized = sorted(
-        {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+        {
+            key.to_user_string()
+            for e in result.get_asset_materialization_events()
+            if (key := e.asset_key) is not None  # always set on a materialization event
+        }
     )
     checks = [
         {

@@ -26,7 +26,7 @@ def _partition_keys(
             dt.datetime.combine(start, dt.time(), dt.UTC),
             dt.datetime.combine(end, dt.time(), dt.UTC),
         )
-        return partitions_def.get_partition_keys_in_time_window(window)
+        return list(partitions_def.get_partition_keys_in_time_window(window))
     return list(partitions_def.get_partition_keys())
 
 
@@ -41,10 +41,9 @@ def plan_runs(defs: dg.Definitions, start: dt.date, end: dt.date) -> list[Planne
                 continue
             part = node.partitions_def
             current = runs[-1] if runs else None
-            fits = current is not None and (
+            if current is None or not (
                 part is None or current.partitions_def is None or part == current.partitions_def
-            )
-            if not fits:
+            ):
                 current = PlannedRun([], None)
                 runs.append(current)
             current.keys.append(key)

@@ -178,8 +178,14 @@ def evaluate_checks(
 ) -> dg.ExecuteInProcessResult:
     """Run only these checks of `defs`, no asset (what the UI's "Execute checks" does)."""
     keys = [dg.AssetCheckKey(dg.AssetKey.from_user_string(a), c) for a, c in checks]
+    # the kinds dg.materialize accepts (it rejects a CacheableAssetsDefinition; we define none)
+    assets = [
+        a
+        for a in defs.assets or []
+        if isinstance(a, dg.AssetsDefinition | dg.AssetSpec | dg.SourceAsset)
+    ]
     return dg.materialize(
-        [*(defs.assets or []), *(defs.asset_checks or [])],
+        [*assets, *(defs.asset_checks or [])],
         selection=dg.AssetSelection.checks(*keys),
         resources=defs.resources,
         instance=instance,
@@ -282,13 +288,17 @@ def _check_id(mark: pytest.Mark) -> CheckId:
 def _marks(obj: object) -> list[pytest.Mark]:
     """The marks on `obj`, with those of its `pytest.param(..., marks=...)` cases."""
     raw = getattr(obj, "pytestmark", [])
-    marks = [getattr(m, "mark", m) for m in (raw if isinstance(raw, list) else [raw])]
+    marks = [_as_mark(m) for m in (raw if isinstance(raw, list) else [raw])]
     for mark in [m for m in marks if m.name == "parametrize"]:
         values = mark.args[1] if len(mark.args) > 1 else mark.kwargs.get("argvalues", [])
         for value in values:
             if isinstance(value, pytest.ParameterSet):
-                marks += [getattr(m, "mark", m) for m in value.marks]
+                marks += [_as_mark(m) for m in value.marks]
     return marks
+
+
+def _as_mark(mark: pytest.Mark | pytest.MarkDecorator) -> pytest.Mark:
+    return mark.mark if isinstance(mark, pytest.MarkDecorator) else mark
 
 
 def _tests_and_marks(module: Any) -> Iterator[tuple[str, list[pytest.Mark]]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import orjson
 from werkzeug.wrappers import Request, Response
@@ -25,7 +25,7 @@ class ControlApp:
         assert ctx.sandbox is not None
         self.sandbox = ctx.sandbox
 
-    def __call__(self, environ: dict, start_response: Callable) -> Response:
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         return self.dispatch(Request(environ))(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:

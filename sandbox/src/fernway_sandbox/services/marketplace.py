@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
 import numpy as np
@@ -58,7 +58,7 @@ class MarketplaceApp:
             "/v1/reports/daily_totals": self.daily_totals,
         }
 
-    def __call__(self, environ: dict, start_response: Callable) -> Response:
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         return self.dispatch(Request(environ))(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:

@@ -7,7 +7,7 @@ import hashlib
 import hmac
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import orjson
@@ -92,7 +92,7 @@ class SlackApp:
             "auth.test": lambda data: {"ok": True, **IDENTITY, "is_enterprise_install": False},
         }
 
-    def __call__(self, environ: dict, start_response: Callable) -> Response:
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         return self.dispatch(Request(environ))(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:

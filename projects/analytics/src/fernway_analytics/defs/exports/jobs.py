@@ -4,6 +4,8 @@ Every file the op finishes with, loaded or set aside, gets one `AssetObservation
 (`source_file`): the ledger the op's retries and the sensor read to skip what a run already did.
 """
 
+from typing import Any
+
 import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -29,7 +31,7 @@ def handled_files(instance: dg.DagsterInstance, run_id: str) -> set[str]:
     """The files a run has loaded or set aside so far (its per-file observations)."""
     entries = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION)
     return {
-        e.asset_observation.metadata["source_file"].value
+        str(e.asset_observation.metadata["source_file"].value)
         for e in entries
         if e.asset_observation is not None
         and e.asset_observation.asset_key == partner_orders.key
@@ -127,7 +129,8 @@ def load_partner_exports(
     fails at the end, and its retry loads only the files no attempt of this run finished.
     """
     done = handled_files(context.instance, context.run_id) if context.retry_number else set()
-    loaded, skipped, failed, in_a_row, table = 0, [], [], 0, {}
+    table: dict[str, Any] = {}
+    loaded, skipped, failed, in_a_row = 0, [], [], 0
     for key in config.keys:
         if key in done:
             continue

@@ -1,6 +1,7 @@
 """Marketing views of the marts, kept fresh by declarative automation against an SLA."""
 
 import datetime as dt
+from typing import Any
 
 import dagster as dg
 
@@ -9,7 +10,8 @@ from fernway_core.warehouse import Replacement, Warehouse
 SLA = dg.FreshnessPolicy.time_window(
     fail_window=dt.timedelta(hours=26), warn_window=dt.timedelta(hours=24)
 )
-COMMON = {
+# keyword arguments shared by every asset here
+COMMON: dict[str, Any] = {
     "group_name": "marketing",
     "kinds": {"python", "duckdb"},
     "owners": ["team:marketing"],

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import dagster as dg
 
@@ -9,7 +10,7 @@ from fernway_core.rejects import REJECTS_TABLE
 from fernway_core.warehouse import Warehouse
 
 
-def _by_day(rows: list[dict], value: str) -> dict[str, object]:
+def _by_day(rows: list[dict], value: str) -> dict[str, Any]:
     return {str(r["day"]): r[value] for r in rows}
 
 

@@ -1,6 +1,7 @@
 """The demand forecast: hyper-parameters as run config, accuracy against the naive baseline."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 
@@ -17,7 +18,8 @@ FORECAST_KEY = dg.AssetKey(["ml", "demand_forecast"])
 ACCURACY_KEY = dg.AssetKey(["ml", "forecast_accuracy"])
 FORECAST_TABLE = "ml.demand_forecast"
 ACCURACY_TABLE = "ml.forecast_accuracy"
-COMMON = {
+# keyword arguments shared by both specs
+COMMON: dict[str, Any] = {
     "group_name": "demand",
     "kinds": {"scikit-learn", "python", "duckdb"},
     "owners": ["team:ml"],

@@ -13,25 +13,31 @@ class ModelConfig(ValidatedConfig):
     """How the daily-orders model is fitted (shared by the forecast and the back-tests)."""
 
     season_length: int = Field(
-        7, ge=2, le=28, description="Days per seasonal cycle (7 = weekly); also the naive lag."
+        default=7,
+        ge=2,
+        le=28,
+        description="Days per seasonal cycle (7 = weekly); also the naive lag.",
     )
     trend: Literal["linear", "none"] = Field(
-        "linear", description="Fit a linear trend on log orders, or none."
+        default="linear", description="Fit a linear trend on log orders, or none."
     )
     ridge_alpha: float = Field(
-        0.01, ge=0.0, le=1000.0, description="L2 penalty of the ridge regression (0 = OLS)."
+        default=0.01, ge=0.0, le=1000.0, description="L2 penalty of the ridge regression (0 = OLS)."
     )
     interval_level: float = Field(
-        0.8, gt=0.0, lt=1.0, description="Coverage of the prediction interval, in (0, 1)."
+        default=0.8, gt=0.0, lt=1.0, description="Coverage of the prediction interval, in (0, 1)."
     )
     training_window_days: int | None = Field(
-        None, ge=14, le=3660, description="Train on at most this many recent days (None = all)."
+        default=None,
+        ge=14,
+        le=3660,
+        description="Train on at most this many recent days (None = all).",
     )
     min_history_days: int = Field(
-        28, ge=7, le=3660, description="Fewer training days than this: no model is fitted."
+        default=28, ge=7, le=3660, description="Fewer training days than this: no model is fitted."
     )
     use_weather: bool = Field(
-        True, description="Add daily weather features when weather facts cover every day."
+        default=True, description="Add daily weather features when weather facts cover every day."
     )
 
     @model_validator(mode="after")
@@ -53,9 +59,11 @@ class ModelConfig(ValidatedConfig):
 class ForecastConfig(ModelConfig):
     """Forecast `horizon_days` ahead; score the last `holdout_days` against the naive baseline."""
 
-    horizon_days: int = Field(14, ge=1, le=90, description="Days to forecast after the last day.")
+    horizon_days: int = Field(
+        default=14, ge=1, le=90, description="Days to forecast after the last day."
+    )
     holdout_days: int = Field(
-        28, ge=7, le=90, description="Most recent days held out to measure accuracy."
+        default=28, ge=7, le=90, description="Most recent days held out to measure accuracy."
     )
 
 

@@ -47,7 +47,7 @@ def training_slice(history: pd.Series, cutoff: pd.Timestamp, config: ModelConfig
 
 def weather_covers(weather: pd.DataFrame | None, days: pd.DatetimeIndex) -> bool:
     """Whether daily weather exists for every one of `days`."""
-    return weather is not None and len(days) > 0 and days.isin(weather.index).all()
+    return weather is not None and len(days) > 0 and bool(days.isin(weather.index).all())
 
 
 def _design(
@@ -69,7 +69,7 @@ def fit(train: pd.Series, config: ModelConfig, weather: pd.DataFrame | None = No
 
     days = pd.DatetimeIndex(train.index)
     features = fill = None
-    if config.use_weather and weather_covers(weather, days):
+    if config.use_weather and weather is not None and weather_covers(weather, days):
         raw = weather.loc[days, WEATHER_COLUMNS]
         features = (raw - raw.mean()) / raw.std(ddof=0).replace(0.0, 1.0)
         fill = features.iloc[-PERSISTENCE_DAYS:].mean()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import dagster as dg
 import pyarrow as pa
@@ -64,11 +65,11 @@ def accuracy_table(run: ForecastRun) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=ACCURACY_SCHEMA)
 
 
-def accuracy_metadata(run: ForecastRun) -> dict[str, object]:
+def accuracy_metadata(run: ForecastRun) -> dict[str, Any]:
     """Accuracy figures of both models, their ratio and a markdown table."""
     model, naive = run.accuracy[MODEL], run.accuracy[NAIVE]
     lines = ["| model | MAPE | MAE (orders/day) | bias (orders/day) |", "| --- | --- | --- | --- |"]
-    metadata: dict[str, object] = {}
+    metadata: dict[str, Any] = {}
     for name, scores in ((MODEL, model), (NAIVE, naive)):
         lines.append(
             f"| {name} | {scores['mape']:.2%} | {scores['mae']:.1f} | {scores['bias']:+.1f} |"

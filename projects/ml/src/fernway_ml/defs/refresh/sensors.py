@@ -5,6 +5,7 @@ run config (the hyper-parameters) is validated up front, and one update must sta
 """
 
 import hashlib
+from collections.abc import Mapping
 
 import dagster as dg
 
@@ -12,7 +13,7 @@ from fernway_ml.defs.refresh.jobs import ml_refresh_job
 from fernway_ml.defs.upstream.assets import TRIGGERING_MARTS
 
 
-def update_ids(records: dict[dg.AssetKey, dg.EventLogRecord | None]) -> list[str]:
+def update_ids(records: Mapping[dg.AssetKey, dg.EventLogRecord | None]) -> list[str]:
     """What produced the new materializations: upstream run ids (or event ids when runless)."""
     return sorted({r.run_id or f"event-{r.storage_id}" for r in records.values() if r is not None})
 

@@ -1,6 +1,7 @@
 """Customer segmentation: k-means on behaviour, segments and their profiles."""
 
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 import pyarrow as pa
@@ -15,7 +16,8 @@ SEGMENTS_KEY = dg.AssetKey(["ml", "customer_segments"])
 PROFILES_KEY = dg.AssetKey(["ml", "segment_profiles"])
 SEGMENTS_TABLE = "ml.customer_segments"
 PROFILES_TABLE = "ml.segment_profiles"
-COMMON = {
+# keyword arguments shared by both specs
+COMMON: dict[str, Any] = {
     "group_name": "segmentation",
     "kinds": {"scikit-learn", "python", "duckdb"},
     "owners": ["team:ml"],

@@ -77,5 +77,5 @@ def segment(features: pd.DataFrame, config: SegmentationConfig) -> pd.Series:
     revenue = ordering["lifetime_net_revenue"].groupby(labels).mean()
     rank = {cluster: i + 1 for i, cluster in enumerate(revenue.sort_values(ascending=False).index)}
     segments = pd.Series(NO_ORDERS, index=features.index, name="segment")
-    segments[ordering.index] = [rank[c] for c in labels]
+    segments[ordering.index] = np.array([rank[c] for c in labels])
     return segments

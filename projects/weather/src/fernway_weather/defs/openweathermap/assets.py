@@ -3,6 +3,7 @@
 import datetime as dt
 import time
 from collections.abc import Callable
+from typing import Any
 
 import dagster as dg
 import pyarrow as pa
@@ -32,7 +33,7 @@ COVERAGE = dg.AssetCheckSpec(
     blocking=True,
     description="Each delivery city has exactly one observation for each hour of the run.",
 )
-COMMON = {
+COMMON: dict[str, Any] = {
     "group_name": "openweathermap",
     "kinds": {"python", "duckdb"},
     "owners": ["team:weather"],
@@ -55,7 +56,12 @@ def _no_retry_on_auth(exc: HttpError) -> Exception:
 
 
 def _fetch_actual(
-    api: WeatherClient, cities: list[dict], start, end, now, log: Callable[[str], None]
+    api: WeatherClient,
+    cities: list[dict],
+    start: dt.datetime,
+    end: dt.datetime,
+    now: dt.datetime,
+    log: Callable[[str], None],
 ) -> list[dict]:
     periods = split_window(start, end, now)
     rows: list[dict] = []

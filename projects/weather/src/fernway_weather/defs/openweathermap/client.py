@@ -91,7 +91,9 @@ class WeatherClient:
         }
         self.api = HttpClient(base_url, **options)
         separate = history_url and history_url.rstrip("/") != base_url.rstrip("/")
-        self.history_api = HttpClient(history_url, **options) if separate else self.api
+        self.history_api = (
+            HttpClient(history_url, **options) if history_url and separate else self.api
+        )
         self.history_api.stats = self.api.stats  # one set of counters for both hosts
 
     def __enter__(self) -> WeatherClient:
@@ -129,7 +131,7 @@ class WeatherClient:
             entries.extend(body["list"])
         return entries
 
-    def metadata(self) -> dict[str, object]:
+    def metadata(self) -> dict[str, Any]:
         """HTTP counters of both hosts plus the quota: limit, what is left, pace achieved."""
         calls = self.api.stats.requests
         minutes = max((self._clock() - self._started) / 60.0, 1e-9)
