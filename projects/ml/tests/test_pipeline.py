@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
+
+from fernway_core import marts
+from fernway_core.settings import get_settings
+from fernway_core.warehouse import Replacement, Warehouse
 from fernway_devtools.locations import load_location
 from fernway_devtools.materialize import run_plan
 from fernway_devtools.plan import plan_runs
-
-from fernway_core.settings import get_settings
-from fernway_core.warehouse import Replacement, Warehouse
-from tests.conftest import END, SEED, START
-from tests.marts import weather_actuals
+from tests.conftest import END, START
 
 ML_TABLES = [
     "ml.demand_forecast",
@@ -19,6 +19,10 @@ ML_TABLES = [
     "ml.model_stats",
     "ml.customer_segments",
     "ml.segment_profiles",
+]
+UPSTREAM_TABLES = [
+    *(m.table for m in (marts.DAILY_ORDER_SUMMARY, marts.CUSTOMERS, marts.ORDERS)),
+    "weather.fct_weather_actual",
 ]
 
 
@@ -31,12 +35,11 @@ def _materialize_location(instance) -> list[dict]:
 
 
 def _load_inputs(source: Warehouse, target: Warehouse) -> None:
-    """The analytics marts (copied from the DuckDB fixture) and the weather facts."""
-    copies = [Replacement("weather.fct_weather_actual", weather_actuals(SEED, START, END))]
+    """The upstream marts, copied from the DuckDB fixture when the target is another warehouse."""
     if target.url != source.url:
-        tables = ["analytics.daily_order_summary", "analytics.customers", "analytics.orders"]
-        copies += [Replacement(t, source.query_arrow(f"select * from {t}")) for t in tables]
-    target.replace_many(copies)
+        target.replace_many(
+            [Replacement(t, source.query_arrow(f"select * from {t}")) for t in UPSTREAM_TABLES]
+        )
 
 
 @pytest.mark.parametrize("dialect", ["duckdb", "postgres"])

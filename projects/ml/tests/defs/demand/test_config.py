@@ -4,7 +4,7 @@ import dagster as dg
 import pytest
 
 from fernway_ml.config import ConfigValueError
-from fernway_ml.defs.demand.assets import demand_forecast
+from fernway_ml.defs.demand.assets import ACCURACY_KEY, FORECAST_KEY, demand_forecast
 from fernway_ml.defs.demand.config import ForecastConfig
 
 
@@ -36,6 +36,23 @@ def test_defaults_are_valid() -> None:
     assert (config.horizon_days, config.season_length, config.interval_level) == (14, 7, 0.8)
 
 
+def _run_ids(instance: dg.DagsterInstance) -> list[str]:
+    return [run.run_id for run in instance.get_runs()]
+
+
+def _a_good_config_is_one_run_on(instance: dg.DagsterInstance, job: dg.JobDefinition) -> None:
+    """The same job and instance with a valid value record a run: the zero above could move."""
+    result = job.execute_in_process(
+        run_config={"forecast": {"interval_level": 0.95}},
+        instance=instance,
+        asset_selection=[FORECAST_KEY, ACCURACY_KEY],
+    )
+    assert _run_ids(instance) == [result.run_id]
+    assert instance.get_run_by_id(result.run_id).run_config == {
+        "forecast": {"interval_level": 0.95}
+    }
+
+
 def test_bad_job_config_fails_before_a_run_is_created(defs, warehouse, instance) -> None:
     job = defs.resolve_job_def("ml_refresh_job")
     with pytest.raises(dg.DagsterConfigMappingFunctionError) as raised:
@@ -44,15 +61,19 @@ def test_bad_job_config_fails_before_a_run_is_created(defs, warehouse, instance)
         "invalid RefreshConfig: invalid ForecastConfig: interval_level=1.5: "
         "Input should be less than 1"
     )
-    assert instance.get_runs_count() == 0
+    assert _run_ids(instance) == []
     assert not warehouse.table_exists("ml.demand_forecast")
+    _a_good_config_is_one_run_on(instance, job)
 
 
 def test_wrong_type_is_rejected_by_dagster_before_the_run(defs, warehouse, instance) -> None:
     job = defs.resolve_job_def("ml_refresh_job")
     with pytest.raises(dg.DagsterInvalidConfigError, match="horizon_days"):
-        job.execute_in_process(run_config={"forecast": {"horizon_days": "two weeks"}})
-    assert instance.get_runs_count() == 0
+        job.execute_in_process(
+            run_config={"forecast": {"horizon_days": "two weeks"}}, instance=instance
+        )
+    assert _run_ids(instance) == []
+    _a_good_config_is_one_run_on(instance, job)
 
 
 def test_bad_asset_config_fails_the_step_before_it_reads_anything(warehouse, instance) -> None:

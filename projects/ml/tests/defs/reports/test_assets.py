@@ -37,7 +37,8 @@ def test_report_notebook_runs_on_this_venv_and_is_rendered_to_html(
     assert metadata["html_url"].value == html.resolve().as_uri()
     notebook = nbformat.read(executed, as_version=4)
     code = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    assert all(cell.execution_count for cell in code)
+    # every code cell ran, once, in order
+    assert [cell.execution_count for cell in code] == list(range(1, len(code) + 1))
     assert "injected-parameters" in code[1].metadata.tags
     printed = "".join(o.get("text", "") for o in code[-1].outputs)
     assert printed.splitlines()[0] == sys.executable  # the kernel ran on this venv's python
