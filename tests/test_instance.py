@@ -3,8 +3,8 @@
 import dagster as dg
 import psycopg
 import yaml
-from fernway_devtools.instance import write_instance
 
+from fernway_devtools.instance import write_instance
 from tests.conftest import ROOT
 
 
