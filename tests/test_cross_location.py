@@ -75,12 +75,22 @@ def test_each_analytics_update_starts_the_ml_refresh_exactly_once(tmp_path, sand
 
     _materialize_analytics(env, start, end, tmp_path / "analytics1.json")
     [first] = _tick_ml_sensor(env, tmp_path, 1)
-    assert first["job"] == "ml_refresh_job"
-    assert first["success"]
+    assert (first["job"], first["success"]) == ("ml_refresh_job", True)
     assert _tick_ml_sensor(env, tmp_path, 2) == []  # the same update never starts it twice
+    # the refresh ran on what analytics built: the default 14-day forecast from the day after
+    # the marts' last day, both models scored, every customer segmented
     warehouse = Warehouse(url=f"duckdb:///{tmp_path / 'data' / 'warehouse.duckdb'}")
-    for table in ("ml.demand_forecast", "ml.forecast_accuracy", "ml.customer_segments"):
-        assert warehouse.table_exists(table), table
+    [built] = warehouse.query_arrow(
+        "select (select count(*) from ml.demand_forecast) as days, "
+        "(select min(forecast_date) from ml.demand_forecast) as first_day, "
+        "(select max(order_date) + 1 from analytics.daily_order_summary) as day_after, "
+        "(select string_agg(model, ',' order by model) from ml.forecast_accuracy) as models, "
+        "(select count(*) from ml.customer_segments) as segmented, "
+        "(select count(*) from analytics.customers) as customers"
+    ).to_pylist()
+    assert (built["days"], built["first_day"]) == (14, built["day_after"])
+    assert built["models"] == "forecast,naive_seasonal"
+    assert built["segmented"] == built["customers"] > 0
 
     _materialize_analytics(env, start, end, tmp_path / "analytics2.json")
     [second] = _tick_ml_sensor(env, tmp_path, 3)

@@ -1,5 +1,7 @@
 """`make demo`'s driver end to end on a small window: exit 0 and the warehouse matches the truth."""
 
+import datetime as dt
+import json
 import os
 import re
 import subprocess
@@ -47,7 +49,15 @@ def test_demo_builds_every_location_and_matches_the_sandbox_truth(tmp_path):
     assert result.returncode == 0, out[-4000:] + result.stderr[-4000:]
     assert "raw.marketplace_orders" in out
     assert "analytics.daily_order_summary" in out
-    assert "!=" not in out.split("== Ground truth")[1]
+    # the truth the demo wrote is for this window, and the warehouse holds exactly its orders
+    truth = json.loads((tmp_path / "data" / "sandbox_truth.json").read_text())
+    window = dt.date.fromisoformat(truth["end"]) - dt.date.fromisoformat(truth["start"])
+    assert (truth["scale"], window.days) == (4000, 63)
+    app, partner = truth["marketplace"]["orders"]["count"], truth["s3"]["partner_orders"]["count"]
+    assert _section(out, "Ground truth: analytics") == [
+        f"marketplace orders {app:,} = {app:,}",
+        f"partner orders {partner:,} = {partner:,}",
+    ]
     # weather: every delivery city and hour of the 63-day window; the drill's failure in Slack
     assert "30,240 city-hours of 20 cities x 1,512 hours = every city and hour" in out
     slack = out.split("== Slack messages recorded by the sandbox: ")[1]
@@ -56,9 +66,24 @@ def test_demo_builds_every_location_and_matches_the_sandbox_truth(tmp_path):
     assert "failed_steps: raw__weather_forecast" in slack
     # ml: the forecast is scored against the naive seasonal baseline on the holdout (whether it
     # beats it, with a margin, is asserted by the ml location's own tests on enough data)
-    accuracy = out.split("== Demand forecast accuracy")[1]
-    assert "naive_seasonal" in accuracy
-    ratio = float(accuracy.split("forecast MAPE / naive seasonal MAPE = ")[1].split()[0])
-    assert ratio > 0
+    accuracy = _section(out, "Demand forecast accuracy")
+    mape = dict(re.findall(r"^(forecast|naive_seasonal) MAPE ([\d.]+)%", "\n".join(accuracy), re.M))
+    assert set(mape) == {"forecast", "naive_seasonal"}, accuracy
+    assert [line.split(" bias ")[1].split()[1:] for line in accuracy[:2]] == [
+        ["orders/day", "over", "28", "days"]
+    ] * 2  # both scored on the whole 28-day holdout
+    assert accuracy[2].startswith("forecast MAPE / naive seasonal MAPE = "), accuracy
+    ratio = float(accuracy[2].rsplit(" ", 1)[1])
+    # the printed ratio is the two printed MAPEs' (each rounded to 0.1 point, the ratio to 0.01)
+    forecast, naive = float(mape["forecast"]), float(mape["naive_seasonal"])
+    assert (forecast - 0.05) / (naive + 0.05) - 0.005 <= ratio
+    assert ratio <= (forecast + 0.05) / (naive - 0.05) + 0.005
+    # a fitted model on 63 days: not degenerate, and not far worse than repeating last week
+    assert 0.3 <= ratio <= 1.5, accuracy
     assert (tmp_path / "data" / "warehouse.duckdb").exists()
-    assert (tmp_path / "data" / "sandbox_truth.json").exists()
+
+
+def _section(out: str, title: str) -> list[str]:
+    """The lines of the summary section `== <title>...`, whitespace runs collapsed."""
+    body = out.split(f"\n== {title}", 1)[1].split("\n== ", 1)[0]
+    return [" ".join(line.split()) for line in body.splitlines()[1:] if line.strip()]

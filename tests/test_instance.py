@@ -1,5 +1,8 @@
 """The Dagster instance: SQLite under DAGSTER_HOME by default, Postgres when configured."""
 
+import sqlite3
+from contextlib import closing
+
 import dagster as dg
 import psycopg
 import yaml
@@ -22,9 +25,29 @@ def test_default_instance_uses_sqlite_under_dagster_home(tmp_path):
     target = write_instance(tmp_path, ROOT / "dagster.yaml", postgres=False)
     assert "storage" not in yaml.safe_load(target.read_text())
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
-        assert probe_job.execute_in_process(instance=instance).success
-        assert len(instance.get_runs()) == 1
-    assert (tmp_path / "history" / "runs.db").exists() or any(tmp_path.rglob("*.db"))
+        result = probe_job.execute_in_process(instance=instance)
+        assert result.success
+        assert [run.run_id for run in instance.get_runs()] == [result.run_id]
+    # Dagster's SQLite storages: runs, the event log (an index plus one file per run), schedules
+    assert sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.db")) == [
+        "history/runs.db",
+        f"history/runs/{result.run_id}.db",
+        "history/runs/index.db",
+        "schedules/schedules.db",
+    ]
+    runs = _rows(tmp_path / "history" / "runs.db", "select run_id, pipeline_name, status from runs")
+    assert runs == [(result.run_id, "probe_job", "SUCCESS")]
+    events = _rows(
+        tmp_path / "history" / "runs" / f"{result.run_id}.db",
+        "select dagster_event_type from event_logs where dagster_event_type like 'PIPELINE_%' "
+        "order by id",
+    )
+    assert events == [("PIPELINE_START",), ("PIPELINE_SUCCESS",)]
+
+
+def _rows(path, sql: str) -> list[tuple]:
+    with closing(sqlite3.connect(path)) as con:
+        return con.execute(sql).fetchall()
 
 
 def test_postgres_instance_storage_records_runs_in_postgres(

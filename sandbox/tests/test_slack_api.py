@@ -28,8 +28,7 @@ def test_post_message_answers_like_slack_and_is_recorded(slack):
     assert response.status_code == 200
     body = response.json()
     assert body["ok"] is True
-    assert body["channel"] == channel_id("#data-alerts")
-    assert body["channel"].startswith("C")
+    assert body["channel"] == "C1F18864204"  # stable: the same id in every run and sandbox
     assert body["ts"] == f"{int(CLOCK.timestamp())}.000001"
     assert body["message"]["text"] == "Run failed"
     assert body["message"]["ts"] == body["ts"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import logging
 from pathlib import Path
 
@@ -18,6 +19,7 @@ def test_log_sink_logs_and_appends_json_lines(
 ) -> None:
     path = tmp_path / "alerts.jsonl"
     sink = LogSink(path)
+    before = dt.datetime.now(dt.UTC)
     with caplog.at_level(logging.INFO):
         sink.send(
             Alert(
@@ -25,13 +27,16 @@ def test_log_sink_logs_and_appends_json_lines(
             )
         )
         sink.send(Alert("Run failed", run_id="abc123", fields={"job": "daily"}))
+    after = dt.datetime.now(dt.UTC)
     alerts = read_alerts(path)
     assert [a["title"] for a in alerts] == ["Freshness SLA missed", "Run failed"]
     assert alerts[0]["severity"] == "warning"
     assert alerts[0]["asset_key"] == "raw/orders"
     assert alerts[1]["fields"] == {"job": "daily"}
     assert alerts[1]["run_id"] == "abc123"
-    assert all(a["sent_at"] for a in alerts)
+    sent = [dt.datetime.fromisoformat(a["sent_at"]) for a in alerts]  # ISO 8601, in UTC
+    assert [s.utcoffset() for s in sent] == [dt.timedelta(0)] * 2
+    assert before <= sent[0] <= sent[1] <= after
     assert (
         "ALERT [warning] Freshness SLA missed: raw.orders is 30 h old asset=raw/orders"
         in caplog.text

@@ -278,7 +278,9 @@ def test_retries_happen_inside_pagination(api: FakeApi, sleeps: list[float]) -> 
     assert metadata["http_retries"] == 1
     assert metadata["http_status_counts"] == {"200": 3, "429": 1}
     assert metadata["http_records"] == 25
-    assert metadata["http_bytes"] > 0
+    # every body the server sent, the refused one included
+    pages = [cursor_pages({"cursor": c, "limit": "10"}) for c in ("0", "10", "20")]
+    assert metadata["http_bytes"] == sum(len(r.payload()) for r in [Reply(429), *pages])
 
 
 def test_page_without_items_key_is_a_clear_error(api: FakeApi, sleeps: list[float]) -> None:

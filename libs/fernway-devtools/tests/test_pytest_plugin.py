@@ -26,10 +26,11 @@ def test_a_developers_env_file_is_not_read_by_tests(
     (tmp_path / "dg.toml").write_text('directory_type = "workspace"\n')
     (tmp_path / ".env").write_text("FERNWAY_DAYS=3\nFERNWAY_ALERT_SINK=slack\n")
     monkeypatch.chdir(tmp_path)
+    for name in ("FERNWAY_DAYS", "FERNWAY_ALERT_SINK"):
+        monkeypatch.delenv(name, raising=False)  # so only the .env could set them
     assert os.environ["FERNWAY_ENV_FILE"] == ""
     settings = FernwaySettings()
-    assert settings.days != 3
-    assert settings.alert_sink == "log"
+    assert (settings.days, settings.alert_sink) == (92, "log")  # the defaults, not the .env's
 
 
 def test_runtime_state_goes_to_a_scratch_dir_outside_the_repo() -> None:

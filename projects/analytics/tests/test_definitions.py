@@ -1,5 +1,6 @@
 """The location loads, and declares what the platform promises about every asset."""
 
+import datetime as dt
 from pathlib import Path
 
 import dagster as dg
@@ -42,16 +43,17 @@ def test_marketing_assets_are_automated_with_a_freshness_policy(defs: dg.Definit
         dg.AssetKey(["marketing", "customer_acquisition"]),
     ):
         node = graph.get(key)
-        assert node.automation_condition is not None
-        assert node.freshness_policy is not None
+        assert node.automation_condition == dg.AutomationCondition.eager()
+        assert node.freshness_policy == dg.FreshnessPolicy.time_window(
+            fail_window=dt.timedelta(hours=26), warn_window=dt.timedelta(hours=24)
+        )
 
 
 def test_api_assets_retry_with_exponential_backoff_and_jitter(defs: dg.Definitions) -> None:
     assets = defs.resolve_assets_def(dg.AssetKey(["raw", "marketplace_orders"]))
-    policy = assets.node_def.retry_policy
-    assert policy.max_retries >= 3
-    assert policy.backoff == dg.Backoff.EXPONENTIAL
-    assert policy.jitter == dg.Jitter.PLUS_MINUS
+    assert assets.node_def.retry_policy == dg.RetryPolicy(
+        max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+    )
 
 
 def test_failed_runs_and_late_assets_are_alerted_by_running_sensors(defs: dg.Definitions) -> None:

@@ -69,14 +69,17 @@ def test_jobs_hold_the_reference_assets(defs: dg.Definitions) -> None:
         "forecast_weather_job"
     )
     assert "weather/fct_weather_forecast" not in keys("actual_weather_job")
-    assert defs.resolve_job_def("actual_weather_job").partitions_def is not None
+    # hourly from 2026-01-01 UTC, the hour in progress included
+    assert defs.resolve_job_def("actual_weather_job").partitions_def == (
+        dg.HourlyPartitionsDefinition(start_date="2026-01-01-00:00", end_offset=1)
+    )
 
 
 def test_api_assets_retry_with_backoff_and_failures_alert(defs: dg.Definitions) -> None:
     for key in (["raw", "weather_actual"], ["raw", "weather_forecast"]):
-        policy = defs.resolve_assets_def(dg.AssetKey(key)).node_def.retry_policy
-        assert policy.max_retries >= 3
-        assert policy.backoff == dg.Backoff.EXPONENTIAL
+        assert defs.resolve_assets_def(dg.AssetKey(key)).node_def.retry_policy == dg.RetryPolicy(
+            max_retries=3, delay=5, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
+        )
     sensor = defs.resolve_sensor_def("run_failure_alert")
     assert sensor.default_status == dg.DefaultSensorStatus.RUNNING
 

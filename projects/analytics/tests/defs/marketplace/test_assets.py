@@ -41,9 +41,13 @@ def test_every_order_arrives_exactly_once_despite_5xx_and_429(
     assert result.success
     assert _per_day(warehouse) == _truth_per_day(faulty_sandbox)
     mat = result.asset_materializations_for_node("raw__marketplace_orders")[0]
-    assert mat.metadata["http_retries"].value > 0, (
-        "faults were injected, so the client must have retried"
-    )
+    # every injected 5xx and 429 was answered by exactly one retry, and nothing else was
+    statuses = mat.metadata["http_status_counts"].value
+    refused = sum(n for status, n in statuses.items() if status != "200")
+    assert set(statuses) <= {"200", "429", "500", "502", "503"}, statuses
+    assert refused > 0, "faults were injected, so some requests must have been refused"
+    assert mat.metadata["http_retries"].value == refused
+    assert mat.metadata["http_requests"].value == statuses["200"] + refused
     checks = {e.check_name: e.passed for e in result.get_asset_check_evaluations()}
     assert checks["reconciles_with_source"] is True
     truth = faulty_sandbox.truth["marketplace"]

@@ -11,7 +11,7 @@ from tests.conftest import DAYS, START, range_tags
 SCRIPT = """
 import sys
 import dagster as dg
-from fernway_core.platform.locations import load_location
+from fernway_devtools.locations import load_location
 defs = load_location("fernway_analytics.definitions")
 job = defs.resolve_implicit_global_asset_job_def()
 with dg.instance_for_test() as instance:
@@ -47,7 +47,7 @@ def _run(kill_after: float | None) -> int:
 def test_killed_run_leaves_no_partial_partition_and_rerun_completes(
     sandbox_factory, monkeypatch, platform_env, warehouse
 ):
-    from fernway_core.testing import use_sandbox
+    from fernway_devtools.pytest_plugin import use_sandbox
 
     sandbox = sandbox_factory(
         scale=3000, start=START, days=DAYS, faults={"marketplace": "latency_ms=400"}
