@@ -1,0 +1,1 @@
+"""Fernway growth code location."""
