@@ -211,6 +211,19 @@ BAD = [
     ("WEATHER_CALLS_PER_MINUTE", "abc", f"got 'abc', {WHOLE}"),
     ("WEATHER_CALLS_PER_MINUTE", "0", f"got '0', {WHOLE}"),
     ("WEATHER_CALLS_PER_MINUTE", "1.5", f"got '1.5', {WHOLE}"),
+    ("GITHUB_URL", "api.github.com", f"got 'api.github.com', {HTTP}"),
+    ("GITHUB_TOKEN", "ghp two", "got a value (not shown), use a token without spaces"),
+    (
+        "GITHUB_REPOS",
+        "fernway-python",
+        "got 'fernway-python', use comma-separated <owner>/<repo> names (at least one)",
+    ),
+    (
+        "GITHUB_REPOS",
+        "fernway/a,,fernway/b",
+        "got 'fernway/a,,fernway/b', use comma-separated <owner>/<repo> names (at least one)",
+    ),
+    ("GITHUB_REPOS", "", "got '', use comma-separated <owner>/<repo> names (at least one)"),
     (
         "SPARK_REMOTE",
         "spark://h:7077",

@@ -57,6 +57,9 @@ ALLOWED = {
     "weather_history_url": f"{_HTTP}, or empty",
     "weather_api_key": "a key without spaces",
     "weather_calls_per_minute": "a whole number >= 1",
+    "github_url": _HTTP,
+    "github_token": "a token without spaces",
+    "github_repos": "comma-separated `<owner>/<repo>` names (at least one)",
     "spark_remote": "`sc://<host>:<port>`, or empty for local Spark",
     "start_date": "a date `YYYY-MM-DD`, or empty",
     "days": "a whole number >= 1",
@@ -128,6 +131,17 @@ class FernwaySettings(BaseSettings):
     ] = Field(None, description="OpenWeatherMap API key (`appid`).")
     weather_calls_per_minute: int = Field(
         60, ge=1, description="Calls per minute the weather API key allows (free plan: 60)."
+    )
+    github_url: HttpUrl = Field(
+        "http://127.0.0.1:8706",
+        description="GitHub REST API base URL (real one: `https://api.github.com`).",
+    )
+    github_token: Token = Field(
+        SecretStr("ghp_sandbox"), description="GitHub token (`Authorization: Bearer`)."
+    )
+    github_repos: Annotated[str, AfterValidator(checks.matches(checks.GITHUB_REPOS))] = Field(
+        "fernway/fernway-python,fernway/fernway-js,fernway/fernway-go,fernway/fernway-courier-app",
+        description="Repositories whose stars and releases the growth location loads.",
     )
     spark_remote: Annotated[str | None, AfterValidator(checks.url("sc"))] = Field(
         None, description="Spark Connect URL; unset = local Spark."
@@ -202,6 +216,11 @@ class FernwaySettings(BaseSettings):
     def resolved_warehouse_url(self) -> str:
         """The configured warehouse URL, or the DuckDB file under `data_dir`."""
         return self.warehouse_url or f"duckdb://{self.data_dir.resolve() / 'warehouse.duckdb'}"
+
+    @property
+    def github_repo_list(self) -> list[str]:
+        """`github_repos` as a list of `owner/name`, in the order given."""
+        return [name.strip() for name in self.github_repos.split(",") if name.strip()]
 
     def window(self) -> tuple[dt.date, dt.date]:
         """The demo window as (start, end), end exclusive; start defaults to today UTC - days."""
