@@ -15,6 +15,8 @@ DEFAULT_TOKEN = "sandbox-token"
 DEFAULT_WEATHER_KEY = "sandbox-weather-key"
 DEFAULT_SLACK_TOKEN = "xoxb-sandbox"
 DEFAULT_GITHUB_TOKEN = "ghp_sandbox"
+DEFAULT_COURIERS_TOKEN = "sandbox-couriers-token"
+DEFAULT_DATAHUB_TOKEN = "sandbox-datahub-token"
 MAX_DAYS = 3660
 
 
@@ -42,6 +44,8 @@ class SandboxConfig:
     counted in a rolling window of `weather_window_s` seconds (60, as OpenWeatherMap counts;
     shorter for fast pacing tests, e.g. 20 calls per 10 s). `github_rate_limit` is the GitHub
     API's primary limit per token and hour, `github_secondary_per_minute` its secondary limit.
+    `timesheet_corrupt_files` of the courier timesheet files in S3 are corrupt (chosen from the
+    seed). `couriers_token` and `datahub_token` are the courier app's and DataHub GMS's tokens.
     """
 
     seed: int = 42
@@ -61,6 +65,9 @@ class SandboxConfig:
     github_token: str = DEFAULT_GITHUB_TOKEN
     github_rate_limit: int = 5000
     github_secondary_per_minute: int = 900
+    couriers_token: str = DEFAULT_COURIERS_TOKEN
+    datahub_token: str = DEFAULT_DATAHUB_TOKEN
+    timesheet_corrupt_files: int = 0
     clock: dt.datetime | None = None
 
     def __post_init__(self) -> None:
@@ -78,7 +85,8 @@ class SandboxConfig:
         for name, port in self.ports.items():
             if not isinstance(port, int) or not 0 <= port <= 65535:
                 raise ConfigError(f"port for {name} must be 0..65535, got {port!r}")
-        for name in ("token", "weather_api_key", "slack_token", "github_token"):
+        tokens = ("weather_api_key", "slack_token", "github_token", "couriers_token")
+        for name in ("token", *tokens, "datahub_token"):
             if not isinstance(getattr(self, name), str) or not getattr(self, name):
                 raise ConfigError(f"{name} must be a non-empty string")
         limit = self.weather_calls_per_minute
@@ -88,6 +96,11 @@ class SandboxConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(f"{name} must be a positive integer, got {value!r}")
+        corrupt = self.timesheet_corrupt_files
+        if isinstance(corrupt, bool) or not isinstance(corrupt, int) or corrupt < 0:
+            raise ConfigError(
+                f"timesheet_corrupt_files must be a non-negative integer, got {corrupt!r}"
+            )
         window = self.weather_window_s
         if isinstance(window, bool) or not isinstance(window, int | float) or window <= 0:
             raise ConfigError(f"weather_window_s must be a positive number, got {window!r}")

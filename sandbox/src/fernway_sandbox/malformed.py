@@ -39,41 +39,49 @@ def malformed_list(seed: int, n_orders: int, rate: float) -> list[dict[str, str]
     ]
 
 
-def corrupt(record: dict, kind: str) -> list[dict]:
-    """The record(s) to serve instead of `record` for a malformed `kind`."""
+ORDER_FIELDS = ("order_id", "amount", "quantity", "status")
+
+
+def corrupt(
+    record: dict, kind: str, fields: tuple[str, str, str, str] = ORDER_FIELDS
+) -> list[dict]:
+    """The record(s) to serve instead of `record` for a malformed `kind`; `fields` names the
+    record's key, money, count and status fields (an order's by default)."""
+    key, amount, count, status = fields
     bad = dict(record)
     if kind == "null_key":
-        bad["order_id"] = None
+        bad[key] = None
     elif kind == "wrong_type":
-        if int(record["order_id"][-1]) % 2:
-            bad["amount"] = "abc"
+        if int(record[key][-1]) % 2:
+            bad[amount] = "abc"
         else:
-            bad["quantity"] = "two"
+            bad[count] = "two"
     elif kind == "duplicate":
         return [record, bad]
     elif kind == "negative_amount":
-        bad["amount"] = "-" + record["amount"]
+        bad[amount] = "-" + record[amount]
     elif kind == "added_field":
         bad["promo_code"] = "FERN10"
     elif kind == "missing_field":
-        del bad["status"]
+        del bad[status]
     return [bad]
 
 
 class MalformedLog:
     """Thread-safe record of the records actually served malformed."""
 
-    def __init__(self) -> None:
+    def __init__(self, key: str = "order_id") -> None:
+        self.key = key
         self._lock = threading.Lock()
         self._seen: dict[str, str] = {}
 
-    def add(self, order_id: str, kind: str) -> None:
-        """Remember that `order_id` was served as `kind`."""
+    def add(self, record_id: str, kind: str) -> None:
+        """Remember that the record `record_id` was served as `kind`."""
         with self._lock:
-            self._seen[order_id] = kind
+            self._seen[record_id] = kind
 
     def records(self) -> list[dict[str, str]]:
-        """Served malformed records sorted by order_id."""
+        """Served malformed records sorted by their key."""
         with self._lock:
             items = sorted(self._seen.items())
-        return [{"order_id": o, "kind": k} for o, k in items]
+        return [{self.key: o, "kind": k} for o, k in items]

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from fernway_sandbox.services import control, github, marketplace, s3, slack, weather
+from fernway_sandbox.services import (
+    control,
+    couriers,
+    github,
+    marketplace,
+    s3,
+    slack,
+    weather,
+)
 from fernway_sandbox.services.base import ServiceContext, ServiceSpec
 
 REGISTRY: dict[str, ServiceSpec] = {
@@ -14,6 +22,7 @@ REGISTRY: dict[str, ServiceSpec] = {
         weather.SPEC,
         slack.SPEC,
         github.SPEC,
+        couriers.SPEC,
     )
 }
 
