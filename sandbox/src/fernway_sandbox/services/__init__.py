@@ -5,6 +5,7 @@ from __future__ import annotations
 from fernway_sandbox.services import (
     control,
     couriers,
+    datahub,
     github,
     marketplace,
     s3,
@@ -23,6 +24,7 @@ REGISTRY: dict[str, ServiceSpec] = {
         slack.SPEC,
         github.SPEC,
         couriers.SPEC,
+        datahub.SPEC,
     )
 }
 
