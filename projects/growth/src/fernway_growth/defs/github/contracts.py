@@ -2,8 +2,8 @@
 
 dbt models (`projects/growth/dbt/`) build on these names; `growth check` compares the warehouse
 against them and `growth apply` creates what is missing. Types are dlt data types
-(`text`, `bigint`, `bool`, `timestamp` = timestamptz in DuckDB and Postgres). dlt also keeps
-`_dlt_load_id` / `_dlt_id` in each table and its own `_dlt_*` tables in the dataset.
+(`text`, `bigint`, `bool`, `timestamp` = timestamptz in DuckDB and Postgres). Rows reach dlt as
+Arrow, so tables hold exactly these columns; dlt keeps its own `_dlt_*` tables in the dataset.
 """
 
 from __future__ import annotations
