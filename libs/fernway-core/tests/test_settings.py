@@ -224,6 +224,8 @@ BAD = [
         "got 'fernway/a,,fernway/b', use comma-separated <owner>/<repo> names (at least one)",
     ),
     ("GITHUB_REPOS", "", "got '', use comma-separated <owner>/<repo> names (at least one)"),
+    ("COURIERS_URL", "couriers.example", f"got 'couriers.example', {HTTP}"),
+    ("COURIERS_TOKEN", "a token", "got a value (not shown), use a token without spaces"),
     (
         "SPARK_REMOTE",
         "spark://h:7077",

@@ -60,6 +60,8 @@ ALLOWED = {
     "github_url": _HTTP,
     "github_token": "a token without spaces",
     "github_repos": "comma-separated `<owner>/<repo>` names (at least one)",
+    "couriers_url": _HTTP,
+    "couriers_token": "a token without spaces",
     "spark_remote": "`sc://<host>:<port>`, or empty for local Spark",
     "start_date": "a date `YYYY-MM-DD`, or empty",
     "days": "a whole number >= 1",
@@ -142,6 +144,10 @@ class FernwaySettings(BaseSettings):
     github_repos: Annotated[str, AfterValidator(checks.matches(checks.GITHUB_REPOS))] = Field(
         "fernway/fernway-python,fernway/fernway-js,fernway/fernway-go,fernway/fernway-courier-app",
         description="Repositories whose stars and releases the growth location loads.",
+    )
+    couriers_url: HttpUrl = Field("http://127.0.0.1:8707", description="Courier-app API base URL.")
+    couriers_token: Token = Field(
+        SecretStr("sandbox-couriers-token"), description="Bearer token for the courier-app API."
     )
     spark_remote: Annotated[str | None, AfterValidator(checks.url("sc"))] = Field(
         None, description="Spark Connect URL; unset = local Spark."
