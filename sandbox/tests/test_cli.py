@@ -58,11 +58,23 @@ def test_serve_runs_until_sigterm_and_put_export_reaches_it(tmp_path):
     try:
         info = wait_for(ready, proc)
         urls = info["urls"]
-        assert set(urls) == {"marketplace", "s3", "control", "weather", "slack", "github"}
+        assert set(urls) == {
+            "marketplace",
+            "s3",
+            "control",
+            "weather",
+            "slack",
+            "github",
+            "couriers",
+            "datahub",
+        }
         assert info["env"]["FERNWAY_MARKETPLACE_URL"] == urls["marketplace"]
         assert info["env"]["FERNWAY_WEATHER_URL"] == urls["weather"]
         assert info["env"]["FERNWAY_SLACK_BASE_URL"] == urls["slack"] + "/api/"
         assert info["env"]["FERNWAY_GITHUB_URL"] == urls["github"]
+        assert info["env"]["FERNWAY_COURIERS_URL"] == urls["couriers"]
+        assert info["env"]["FERNWAY_DATAHUB_GMS_URL"] == urls["datahub"]
+        assert info["env"]["FERNWAY_S3_TIMESHEETS_BUCKET"] == "fernway-courier-timesheets"
         headers = {"Authorization": f"Bearer {info['env']['FERNWAY_MARKETPLACE_TOKEN']}"}
         assert httpx.get(urls["marketplace"] + "/v1/cities", headers=headers).status_code == 200
         assert json.loads(truth.read_text())["s3"]["partner_orders"]["files"] == 10
@@ -76,6 +88,8 @@ def test_serve_runs_until_sigterm_and_put_export_reaches_it(tmp_path):
         proc.kill()
     assert proc.returncode == 0, err
     assert urls["marketplace"] in out
+    assert f"FERNWAY_COURIERS_URL={urls['couriers']}" in out
+    assert "FERNWAY_DATAHUB_TOKEN=sandbox-datahub-token" in out
     assert "Traceback" not in err
     assert not ready.exists()
     for url in urls.values():
@@ -103,6 +117,15 @@ def test_truth_command_writes_the_same_truth_as_the_python_api(tmp_path):
     result = run("truth", *SMALL_ARGS, "--truth", str(target))
     assert result.returncode == 0, result.stderr
     assert json.loads(target.read_text()) == Sandbox(SMALL).truth
+
+
+def test_the_timesheet_corrupt_knob_reaches_the_truth():
+    result = run("truth", *SMALL_ARGS, "--timesheet-corrupt-files", "3")
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(result.stdout)["s3"]["timesheets"]["corrupt"]) == 3
+    negative = run("truth", *SMALL_ARGS, "--timesheet-corrupt-files", "-1")
+    assert negative.returncode == 2
+    assert "timesheet_corrupt_files must be a non-negative integer" in negative.stderr
 
 
 def test_faults_come_from_env_and_cli_flags_override_them():

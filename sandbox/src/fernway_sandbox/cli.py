@@ -45,6 +45,12 @@ def data_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--days", type=int, default=DEFAULTS["days"])
     p.add_argument("--truth", type=Path, default=None, help="write the ground truth JSON here")
     p.add_argument("--faults", action="append", default=[], metavar="SERVICE:k=v,...")
+    p.add_argument(
+        "--timesheet-corrupt-files",
+        type=int,
+        default=DEFAULTS["timesheet_corrupt_files"],
+        help="courier timesheet files in S3 served corrupt (truncated, empty, missing column)",
+    )
 
 
 def build_parser() -> Parser:
@@ -95,6 +101,7 @@ def make_config(args: argparse.Namespace) -> SandboxConfig:
         host=getattr(args, "host", "127.0.0.1"),
         ports=ports,
         truth_path=args.truth,
+        timesheet_corrupt_files=args.timesheet_corrupt_files,
         weather_calls_per_minute=getattr(
             args, "weather_calls_per_minute", DEFAULTS["weather_calls_per_minute"]
         ),
@@ -131,6 +138,9 @@ def serve(config: SandboxConfig, ready_file: Path | None) -> int:
         )
         for name, url in sandbox.urls.items():
             print(f"  {name:<12} {url}")
+        print("environment for the platform:")
+        for key, value in sandbox.env().items():
+            print(f"  {key}={value}")
         sys.stdout.flush()
         if ready_file is not None:
             ready_file.parent.mkdir(parents=True, exist_ok=True)
