@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 ROOT := $(CURDIR)
-LOCATIONS := analytics weather ml
+LOCATIONS := analytics weather ml growth
 PROJECTS := $(addprefix projects/,$(LOCATIONS))
 PY_ENVS := libs/fernway-core libs/fernway-devtools sandbox $(PROJECTS) .
 DBT_PROJECTS := $(patsubst %/dbt_project.yml,%,$(wildcard projects/*/dbt/*/dbt_project.yml))

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "bench" / ".work"
 ANALYTICS_PYTHON = ROOT / "projects" / "analytics" / ".venv" / "bin" / "python"
 WEATHER_PYTHON = ROOT / "projects" / "weather" / ".venv" / "bin" / "python"
+GROWTH_PYTHON = ROOT / "projects" / "growth" / ".venv" / "bin" / "python"
 ANALYTICS_DIR = ROOT / "projects" / "analytics"
 SEED = 42
 DAYS = 92

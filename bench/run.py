@@ -18,7 +18,17 @@ from pathlib import Path
 from typing import Any
 
 import backfill
-from common import ANALYTICS_PYTHON, DAYS, ROOT, WEATHER_PYTHON, WORK, log, versions, write_json
+from common import (
+    ANALYTICS_PYTHON,
+    DAYS,
+    GROWTH_PYTHON,
+    ROOT,
+    WEATHER_PYTHON,
+    WORK,
+    log,
+    versions,
+    write_json,
+)
 from sandbox_proc import running_sandbox
 
 TARGETS = {
@@ -26,9 +36,11 @@ TARGETS = {
     "backfill_speedup": lambda v: v >= 10,
     "api_ingest_efficiency": lambda v: v >= 0.7,
     "weather_fetch_efficiency": lambda v: v >= 0.9,
+    "github_ingest_efficiency": lambda v: v >= 0.7,
 }
 FIGURES = [*TARGETS, "bulk_ingest_rows_per_s"]
 WEATHER_SANDBOX_SCALE = 1000  # the weather figure needs the cities and the weather API only
+GITHUB_STARS = 200_000  # github_ingest_efficiency's size (its own GitHub-only sandbox)
 
 
 def run_piece(
@@ -117,6 +129,13 @@ def measure(args: argparse.Namespace, results: dict[str, Any]) -> None:
                     run_piece("weather_fetch.py", [], env, python=WEATHER_PYTHON),
                 ),
             )
+    attempt(
+        "github_ingest_efficiency",
+        lambda: as_figure(
+            "github_ingest_efficiency",
+            run_piece("github_ingest.py", ["--stars", str(GITHUB_STARS)], python=GROWTH_PYTHON),
+        ),
+    )
     attempt(
         "transform_overhead_ratio",
         lambda: as_figure(

@@ -7,11 +7,11 @@ import datetime as dt
 
 import dagster as dg
 import pytest
+from fernway_growth.defs.github import contracts
 
 from fernway_core.settings import get_settings
 from fernway_core.warehouse import Warehouse
 from fernway_devtools.pytest_plugin import failed_check, use_sandbox
-from fernway_growth.defs.github import contracts
 from fernway_sandbox.pytest_plugin import SMALL
 from tests.conftest import GITHUB, held_by_day, load_github, stars_by_repo_and_day
 
@@ -67,7 +67,9 @@ def test_load_matches_the_truth_and_a_rerun_does_not_duplicate(github_sandbox, d
         for t in contracts.TABLES
     }
     assert again == counts
-    meta = {m.asset_key.path[-1]: m.metadata for m in second.asset_materializations_for_node("github")}
+    meta = {
+        m.asset_key.path[-1]: m.metadata for m in second.asset_materializations_for_node("github")
+    }
     assert meta["stargazers"]["cursor_before"].value != "None"
     assert meta["stargazers"]["unstarred"].value == 0
     assert_matches_truth(wh, truth)
@@ -103,7 +105,9 @@ def test_stars_arriving_and_unstars_as_the_clock_moves_are_followed(
         if d >= "2026-08-07"
     )
     assert unstarred >= gone_after_middle > 0
-    meta = {m.asset_key.path[-1]: m.metadata for m in result.asset_materializations_for_node("github")}
+    meta = {
+        m.asset_key.path[-1]: m.metadata for m in result.asset_materializations_for_node("github")
+    }
     assert meta["stargazers"]["unstarred"].value == unstarred
     assert all(e.passed for e in result.get_asset_check_evaluations())
 
@@ -121,19 +125,21 @@ def test_a_field_the_contract_does_not_know_fails_the_load_and_changes_nothing(
     monkeypatch.setattr(contracts, "STARGAZERS", shrunk)
     import fernway_growth.defs.github.source as source
 
-    monkeypatch.setattr(
-        source, "TABLES", (contracts.REPOSITORIES, shrunk, contracts.RELEASES)
-    )
+    monkeypatch.setattr(source, "TABLES", (contracts.REPOSITORIES, shrunk, contracts.RELEASES))
     result = load_github(defs, instance)
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
     message = failure.event_specific_data.error_display_string
     assert "github.stargazers: user.site_admin" in message
     assert "schema contract" in message
-    columns = wh.query_arrow(
-        "select column_name from information_schema.columns "
-        "where table_schema = 'github' and table_name = 'stargazers'"
-    ).column("column_name").to_pylist()
+    columns = (
+        wh.query_arrow(
+            "select column_name from information_schema.columns "
+            "where table_schema = 'github' and table_name = 'stargazers'"
+        )
+        .column("column_name")
+        .to_pylist()
+    )
     assert "user__site_admin" not in columns
     assert wh.query_arrow("select * from github.stargazers order by repo, user_id").equals(before)
 
@@ -148,7 +154,9 @@ def test_stars_lost_behind_the_loads_back_fail_the_count_check(github_sandbox, d
         "delete from github.stargazers where repo = 'fernway/fernway-go' and user_id in "
         "(select user_id from github.stargazers where repo = 'fernway/fernway-go' limit 3)"
     )
-    result = evaluate_checks(defs, instance, [("github/stargazers", "stars_match_repository_counts")])
+    result = evaluate_checks(
+        defs, instance, [("github/stargazers", "stars_match_repository_counts")]
+    )
     evaluation = failed_check(result, "github/stargazers", "stars_match_repository_counts")
     assert "fernway/fernway-go" in evaluation.metadata["mismatches"].value
 

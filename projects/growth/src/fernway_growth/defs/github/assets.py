@@ -1,6 +1,5 @@
 """GitHub repositories, stargazers and releases, loaded by dlt through `@dlt_assets`."""
 
-
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any

@@ -30,7 +30,11 @@ from github.repositories r order by r.full_name
 def stars_match_repository_counts(warehouse: Warehouse) -> dg.AssetCheckResult:
     """Stars held (unstars excluded) per repository vs repositories.stargazers_count."""
     rows = warehouse.query_arrow(COUNTS_SQL).to_pylist()
-    wrong = {r["repo"]: f"{r['held']} held, GitHub says {r['github']}" for r in rows if r["held"] != r["github"]}
+    wrong = {
+        r["repo"]: f"{r['held']} held, GitHub says {r['github']}"
+        for r in rows
+        if r["held"] != r["github"]
+    }
     return dg.AssetCheckResult(
         passed=bool(rows) and not wrong,
         metadata={

@@ -120,7 +120,9 @@ def plan(warehouse: Warehouse, declared: Schema, stored: Schema | None, cursor: 
         existing = have.get(table.name)
         if existing is None:
             changes.append(Change("+", name, _describe(table, declared)))
-            changes += [Change("+", name, f"column {_column(table, c.name)}") for c in table.columns]
+            changes += [
+                Change("+", name, f"column {_column(table, c.name)}") for c in table.columns
+            ]
             continue
         for column in table.columns:
             if column.name not in existing:
@@ -217,5 +219,3 @@ def declared_from(source: Any) -> Schema:
     """The source's declared schema."""
     schema: Schema = source.discover_schema()
     return schema
-
-

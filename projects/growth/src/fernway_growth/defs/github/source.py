@@ -82,7 +82,10 @@ class ReadLog:
             self.rows.setdefault(table, []).extend(b.rows for b in batches)
             self.rejects.setdefault(table, []).extend(b.rejects for b in batches)
             self.drift.setdefault(table, set()).update(*(b.drift for b in batches))
-            self.complete.setdefault(table, set()).add(repo)
+            # a repository with rejected records is not a complete read: who is missing from
+            # it may only have been rejected, so no unstar is inferred from it
+            if not any(b.rejects.num_rows for b in batches):
+                self.complete.setdefault(table, set()).add(repo)
 
     def table(self, name: str) -> pa.Table:
         """Every valid row read of table `name` (declared columns only)."""
@@ -101,14 +104,18 @@ def rest_config(api: Api, tables: tuple[Table, ...] = TABLES) -> dict[str, Any]:
     for table in tables:
         for repo in api.repos:
             endpoint: dict[str, Any] = {"path": table.endpoint.format(repo=repo)}
-            if table is REPOSITORIES:
+            if table.name == REPOSITORIES.name:
                 endpoint["paginator"] = "single_page"
             else:
                 endpoint["params"] = {"per_page": PER_PAGE}
-            if table is STARGAZERS:
+            if table.name == STARGAZERS.name:
                 endpoint["headers"] = {"Accept": STAR_JSON}
             resources.append(
-                {"name": _resource_name(table, repo), "table_name": table.name, "endpoint": endpoint}
+                {
+                    "name": _resource_name(table, repo),
+                    "table_name": table.name,
+                    "endpoint": endpoint,
+                }
             )
     return {
         "client": {
@@ -184,7 +191,9 @@ def columns_hint(table: Table) -> dict[str, dict[str, Any]]:
     }
 
 
-def github_source(api: Api, log: ReadLog | None = None, now: dt.datetime | None = None) -> DltSource:
+def github_source(
+    api: Api, log: ReadLog | None = None, now: dt.datetime | None = None
+) -> DltSource:
     """The dlt source of the three tables (what `@dlt_assets` and `growth check` see)."""
     read_log = log if log is not None else ReadLog()
     at = now or dt.datetime.now(dt.UTC)
