@@ -120,7 +120,7 @@ def main() -> int:
     if args.serve_scale:
         serve(args.serve_scale, args.ready)
         return 0
-    scale = int(args.stars / 0.04)  # the sandbox serves scale x 0.04 stars
+    scale = int(args.stars / 0.04 / 0.92) + 1  # scale x 0.04 stars, ~8% of them unstarred
     WORK.mkdir(parents=True, exist_ok=True)
     ready = WORK / "github_ready.json"
     ready.unlink(missing_ok=True)

@@ -99,7 +99,7 @@ def catalog(warehouse: Warehouse) -> dict[str, dict[str, tuple[str, bool]]]:
 
 def _describe(table: Table, schema: Schema) -> str:
     hints = schema.tables[table.name]
-    keys = [c["name"] for c in hints["columns"].values() if c.get("primary_key")]
+    keys = [str(c["name"]) for c in hints["columns"].values() if c.get("primary_key")]
     text = f"create table ({hints.get('write_disposition')} on {', '.join(keys)}"
     return text + (f"; incremental on {table.cursor})" if table.cursor else ")")
 
@@ -137,9 +137,9 @@ def plan(warehouse: Warehouse, declared: Schema, stored: Schema | None, cursor: 
                     )
                 )
         undeclared = [c for c in existing if c not in {d.name for d in table.columns}]
-        for column in undeclared:
-            if not column.startswith("_dlt_"):
-                changes.append(Change("!", name, f"column {column} is not declared (left as is)"))
+        for extra in undeclared:
+            if not extra.startswith("_dlt_"):
+                changes.append(Change("!", name, f"column {extra} is not declared (left as is)"))
         if stored is not None and table.name in stored.tables:
             changes += _hint_changes(table, name, declared, stored)
     if cursor is not None:
@@ -161,7 +161,7 @@ def _hint_changes(table: Table, name: str, declared: Schema, stored: Schema) -> 
                 f"{want.get('write_disposition')} (apply refuses: reload the table)",
             )
         )
-    keys = [c["name"] for c in got["columns"].values() if c.get("primary_key")]
+    keys = [str(c["name"]) for c in got["columns"].values() if c.get("primary_key")]
     if keys and tuple(keys) != table.primary_key:
         changes.append(
             Change(
@@ -186,7 +186,7 @@ def read_plan(warehouse: Warehouse, declared: Schema) -> Plan:
             pipeline = make_pipeline(warehouse, Path(workdir))
             with warehouse.writer_slot():
                 pipeline.sync_destination()
-            stored = pipeline.default_schema if pipeline.default_schema_name else None
+            stored = pipeline.default_schema if pipeline.schema_names else None
             cursor = cursor_value(pipeline)
         return plan(warehouse, declared, stored, cursor)
 
@@ -206,7 +206,7 @@ def apply(warehouse: Warehouse, declared: Schema, current: Plan) -> list[str]:
         with warehouse.writer_slot():
             pipeline.sync_destination()
             schema = declared.clone()
-            if pipeline.default_schema_name:
+            if pipeline.schema_names:
                 schema = pipeline.default_schema.clone()
                 for table in TABLES:
                     schema.update_table(declared.tables[table.name], merge_compound_props=False)

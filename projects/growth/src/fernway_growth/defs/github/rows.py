@@ -108,9 +108,9 @@ def to_batch(
         bad = pc.or_(bad, mask)
     drift = _undeclared(table, paths, items)
     for name in sorted(drift):
-        column = name.replace(".", "__")
+        extra = name.replace(".", "__")
         path = tuple(name.split("."))
-        data = data.append_column(column, pa.array([_text(v) for v in _pick(items, path)]))
+        data = data.append_column(extra, pa.array([_text(v) for v in _pick(items, path)]))
     if not pc.any(bad).as_py():
         return Batch(data, REJECTS_SCHEMA.empty_table(), frozenset(drift))
     rejects = _rejects(table, items, data, rules, bad)

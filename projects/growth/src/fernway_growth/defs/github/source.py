@@ -202,7 +202,7 @@ def github_source(
     def github() -> list[DltResource]:
         resources = []
         for table in TABLES:
-            extra = {}
+            extra: dict[str, Any] = {}
             if table.cursor:
                 extra["incremental"] = dlt.sources.incremental(table.cursor)
             resources.append(
