@@ -6,16 +6,24 @@ stargazers as (
 
 ),
 
+repositories as (
+
+    select * from {{ ref('stg_github__repositories') }}
+
+),
+
 kept as (
 
     select
-        repo,
-        user_id,
-        user_login,
-        starred_at
+        stargazers.repo,
+        stargazers.user_id,
+        stargazers.user_login,
+        stargazers.starred_at
 
     from stargazers
-    where unstarred_at is null
+    inner join repositories
+        on stargazers.repo = repositories.repo
+    where stargazers.unstarred_at is null
 
 ),
 

@@ -6,6 +6,12 @@ stars as (
 
 ),
 
+releases as (
+
+    select * from {{ source('github_staging', 'int_releases_published') }}
+
+),
+
 daily as (
 
     select
@@ -26,6 +32,18 @@ first_days as (
 
     from daily
     group by repo
+
+),
+
+releases_daily as (
+
+    select
+        repo,
+        published_on,
+        count(*) as releases_published
+
+    from releases
+    group by repo, published_on
 
 ),
 
@@ -56,13 +74,18 @@ filled as (
     select
         spine.repo,
         spine.star_date,
-        coalesce(daily.new_stars, 0) as new_stars
+        coalesce(daily.new_stars, 0) as new_stars,
+        coalesce(releases_daily.releases_published, 0) as releases_published
 
     from spine
     left join daily
         on
             spine.repo = daily.repo
             and spine.star_date = daily.starred_on
+    left join releases_daily
+        on
+            spine.repo = releases_daily.repo
+            and spine.star_date = releases_daily.published_on
 
 ),
 
@@ -72,6 +95,7 @@ final as (
         repo,
         star_date,
         cast(new_stars as bigint) as new_stars,
+        cast(releases_published as bigint) as releases_published,
         cast(
             sum(new_stars) over (
                 partition by repo order by star_date asc
