@@ -7,11 +7,11 @@ import datetime as dt
 
 import dagster as dg
 import pytest
-from fernway_growth.defs.github import contracts
 
 from fernway_core.settings import get_settings
 from fernway_core.warehouse import Warehouse
 from fernway_devtools.pytest_plugin import failed_check, use_sandbox
+from fernway_growth.defs.github import contracts
 from fernway_sandbox.pytest_plugin import SMALL
 from tests.conftest import GITHUB, held_by_day, load_github, stars_by_repo_and_day
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import dlt
 from dlt.common.schema import Schema
@@ -16,7 +16,12 @@ def destination(warehouse: Warehouse) -> Any:
     """dlt's destination for the warehouse the settings resolve (no second database)."""
     if warehouse.dialect == "duckdb":
         return dlt.destinations.duckdb(credentials=warehouse.duckdb_path)
-    return dlt.destinations.postgres(credentials=warehouse.url)
+    from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+
+    credentials = PostgresCredentials(warehouse.url)
+    # trust / peer / .pgpass auth: no password in the URL, but dlt insists on a value
+    credentials.password = credentials.password or cast(Any, "")
+    return dlt.destinations.postgres(credentials=credentials)
 
 
 def make_pipeline(warehouse: Warehouse, workdir: Path) -> dlt.Pipeline:
