@@ -1,0 +1,187 @@
+"""Drive the growth location's automation on a simulated clock, executing what it requests.
+
+Dagster reads "now" through `dagster._time` (its own test seam, the one `freeze_time` patches);
+`SimulatedClock` puts that clock wherever the simulation wants it. Between runs it jumps straight
+to the next 30-second tick; while a run is in flight it moves with real time, so the run takes
+as long as it really takes and the ticks that fall inside it see it in progress. Runs execute in
+process against the real warehouse and sandbox, their events stamped with simulated time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+from unittest import mock
+
+import dagster as dg
+from dagster._core.test_utils import get_freezable_log_manager
+from fernway_growth.defs.freshness.policies import time_windows
+
+from fernway_core.clock import Clock
+
+
+class SimulatedClock:
+    """Real time plus an offset that only grows: jumps forward, never back."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.offset = start.timestamp() - time.time()
+
+    def timestamp(self) -> float:
+        return time.time() + self.offset
+
+    def now(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.timestamp(), dt.UTC)
+
+    def advance_to(self, when: float) -> None:
+        """Jump to `when` unless the clock is already past it."""
+        self.offset += max(0.0, when - self.timestamp())
+
+    @contextmanager
+    def installed(self) -> Iterator[SimulatedClock]:
+        """Dagster's notion of now (event and run timestamps included) follows this clock."""
+        with ExitStack() as stack:
+            stack.enter_context(
+                mock.patch("dagster._time._mockable_get_current_timestamp", new=self.timestamp)
+            )
+            stack.enter_context(
+                mock.patch("dagster._time._mockable_get_current_datetime", new=self.now)
+            )
+            stack.enter_context(
+                mock.patch(
+                    "dagster._core.log_manager.DagsterLogManager", new=get_freezable_log_manager()
+                )
+            )
+            yield self
+
+
+@dataclass
+class Run:
+    """One run the automation requested, executing in its own thread."""
+
+    keys: frozenset[dg.AssetKey]
+    requested_at: float
+    thread: threading.Thread
+    result: list[dg.ExecuteInProcessResult] = field(default_factory=list)
+
+    @property
+    def in_flight(self) -> bool:
+        return self.thread.is_alive()
+
+
+@dataclass
+class Tick:
+    """What one evaluation saw and did."""
+
+    at: float
+    due: frozenset[dg.AssetKey]  # targets past their warn window, computed by the test
+    requested: frozenset[dg.AssetKey]
+    in_flight: frozenset[dg.AssetKey]  # keys of runs still executing at this tick
+    ages: dict[dg.AssetKey, float]  # seconds since each target's last materialization
+
+
+def targets(defs: dg.Definitions) -> dict[dg.AssetKey, tuple[float, float]]:
+    """(warn, fail) seconds of every asset with a time-window freshness policy."""
+    graph = defs.resolve_asset_graph()
+    found = {node.key: time_windows(node.freshness_policy) for node in graph.asset_nodes}
+    return {key: windows for key, windows in found.items() if windows is not None}
+
+
+def last_materialized(instance: dg.DagsterInstance, key: dg.AssetKey) -> float | None:
+    event = instance.get_latest_materialization_event(key)
+    return event.timestamp if event else None
+
+
+class Simulation:
+    """Evaluate the location's automation conditions every `tick` and run what they request."""
+
+    def __init__(
+        self,
+        defs: dg.Definitions,
+        instance: dg.DagsterInstance,
+        clock: SimulatedClock,
+        on_tick: Callable[[dt.datetime], None] | None = None,
+        tick: dt.timedelta = dt.timedelta(seconds=30),
+    ) -> None:
+        self.defs, self.instance, self.clock, self.tick = defs, instance, clock, tick
+        self.on_tick = on_tick
+        self.assets = list({id(a): a for a in defs.assets or []}.values())
+        self.targets = targets(defs)
+        self.cursor: Any = None
+        self.runs: list[Run] = []
+        self.ticks: list[Tick] = []
+
+    def materialize(self, keys: frozenset[dg.AssetKey]) -> dg.ExecuteInProcessResult:
+        """Run `keys` now, the platform's clock resource standing at the run's start."""
+        return dg.materialize(
+            self.assets,
+            selection=dg.AssetSelection.keys(*keys),
+            resources={
+                **(self.defs.resources or {}),
+                "clock": Clock(fixed_at=self.clock.timestamp()),
+            },
+            instance=self.instance,
+            raise_on_error=False,
+        )
+
+    def launch(self, keys: frozenset[dg.AssetKey]) -> Run:
+        run = Run(keys, self.clock.timestamp(), threading.Thread(target=lambda: None))
+        run.thread = threading.Thread(
+            target=lambda: run.result.append(self.materialize(keys)), daemon=True
+        )
+        run.thread.start()
+        self.runs.append(run)
+        return run
+
+    def due_targets(self, now: float) -> frozenset[dg.AssetKey]:
+        due = set()
+        for key, (warn, _) in self.targets.items():
+            last = last_materialized(self.instance, key)
+            if last is None or now - last >= warn:
+                due.add(key)
+        return frozenset(due)
+
+    def evaluate(self) -> Tick:
+        now = self.clock.timestamp()
+        if self.on_tick is not None:
+            self.on_tick(self.clock.now())
+        in_flight = frozenset(k for run in self.runs if run.in_flight for k in run.keys)
+        ages = {
+            key: now - (last_materialized(self.instance, key) or float("-inf"))
+            for key in self.targets
+        }
+        due = self.due_targets(now)
+        result = dg.evaluate_automation_conditions(
+            defs=self.defs,
+            instance=self.instance,
+            cursor=self.cursor,
+            evaluation_time=self.clock.now(),
+        )
+        self.cursor = result.cursor
+        graph = self.defs.resolve_asset_graph()
+        requested = frozenset(
+            node.key for node in graph.asset_nodes if result.get_num_requested(node.key)
+        )
+        tick = Tick(now, due, requested, in_flight, ages)
+        self.ticks.append(tick)
+        if requested:
+            self.launch(requested)
+        return tick
+
+    def run_for(self, duration: dt.timedelta) -> None:
+        """Tick every `self.tick` for `duration`, running what each tick requests."""
+        end = self.clock.timestamp() + duration.total_seconds()
+        next_tick = self.clock.timestamp() + self.tick.total_seconds()
+        while next_tick <= end:
+            for run in [r for r in self.runs if r.in_flight]:
+                # real work: the clock moves with it until the next tick is due
+                run.thread.join(timeout=max(0.0, next_tick - self.clock.timestamp()))
+            self.clock.advance_to(next_tick)
+            self.evaluate()
+            next_tick += self.tick.total_seconds()
+        for run in self.runs:
+            run.thread.join()
