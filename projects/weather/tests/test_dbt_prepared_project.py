@@ -10,11 +10,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dagster_dbt import DbtCliResource
+from dagster_dbt import DbtCliInvocation, DbtCliResource
 
+from fernway_core.settings import reset_settings
 from fernway_devtools.dbt_projects import STAMP, is_stale, prepare
 
 REPO = Path(__file__).resolve().parents[3]
@@ -50,11 +52,21 @@ def seed_the_way_dagster_does(project: Path, warehouse: Path) -> subprocess.Comp
 
 
 @pytest.fixture
-def duckdb_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def duckdb_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """The settings' warehouse (what setup parses with) and dbt's profile agree on one file."""
     path = tmp_path / "warehouse.duckdb"
+    monkeypatch.setenv("FERNWAY_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("FERNWAY_WAREHOUSE_URL", raising=False)
     monkeypatch.setenv("FERNWAY_DBT_TARGET", "duckdb")
     monkeypatch.setenv("FERNWAY_DUCKDB_PATH", str(path))
-    return path
+    reset_settings()
+    yield path
+    reset_settings()
+
+
+def parsed_in_full(invocation: DbtCliInvocation) -> bool:
+    """Whether dbt gave up on the prepared partial-parse state (and parsed everything again)."""
+    return "Unable to do partial parsing" in (invocation.target_path / "dbt.log").read_text()
 
 
 def test_project_prepared_from_the_repo_root_seeds_from_its_own_directory(
@@ -65,7 +77,11 @@ def test_project_prepared_from_the_repo_root_seeds_from_its_own_directory(
     prepare(PROJECT, dbt=DBT)
     assert (project / "target" / STAMP).read_text().strip() == str(project)
     assert is_stale(project) is None
-    assert seed_the_way_dagster_does(project, duckdb_env).is_successful()
+    invocation = seed_the_way_dagster_does(project, duckdb_env)
+    assert invocation.is_successful()
+    # setup parsed for the configured warehouse, so the run reuses that state instead of
+    # parsing the whole project again (which would also hide a wrong root in that state)
+    assert not parsed_in_full(invocation)
 
 
 def test_a_moved_clone_is_prepared_again_and_still_runs(

@@ -9,7 +9,6 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote, urlparse
 
 import dagster as dg
 from dagster_dbt import (
@@ -19,7 +18,7 @@ from dagster_dbt import (
     DbtProject,
 )
 
-from fernway_core.dbt_shared import shared_dbt_dir
+from fernway_core.dbt_shared import dbt_env, shared_dbt_dir
 
 if TYPE_CHECKING:
     from fernway_core.warehouse import Warehouse
@@ -68,21 +67,6 @@ class SchemaTableTranslator(DagsterDbtTranslator):
             owners=self._owners,
             kinds=self._kinds,
         )
-
-
-def dbt_env(warehouse: Warehouse) -> dict[str, str]:
-    """Environment variables the dbt profiles read to reach the same warehouse."""
-    if warehouse.dialect == "duckdb":
-        return {"FERNWAY_DBT_TARGET": "duckdb", "FERNWAY_DUCKDB_PATH": warehouse.duckdb_path}
-    url = urlparse(warehouse.url)
-    return {
-        "FERNWAY_DBT_TARGET": "postgres",
-        "FERNWAY_PG_HOST": url.hostname or "127.0.0.1",
-        "FERNWAY_PG_PORT": str(url.port or 5432),
-        "FERNWAY_PG_USER": unquote(url.username or "postgres"),
-        "FERNWAY_PG_PASSWORD": unquote(url.password or ""),
-        "FERNWAY_PG_DBNAME": url.path.lstrip("/") or "postgres",
-    }
 
 
 @contextmanager

@@ -8,6 +8,11 @@ project depends on (`packages.yml`: `- local: ../../../../libs/dbt-shared`) and 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
+
+if TYPE_CHECKING:
+    from fernway_core.warehouse import Warehouse
 
 SHARED_DBT_PACKAGE = Path("libs", "dbt-shared")
 
@@ -20,3 +25,18 @@ def shared_dbt_dir(project_dir: Path | str) -> Path:
         if (candidate / "profiles.yml").is_file():
             return candidate
     raise FileNotFoundError(f"no {SHARED_DBT_PACKAGE}/profiles.yml in any parent of {project_dir}")
+
+
+def dbt_env(warehouse: Warehouse) -> dict[str, str]:
+    """Environment variables the dbt profiles read to reach the same warehouse."""
+    if warehouse.dialect == "duckdb":
+        return {"FERNWAY_DBT_TARGET": "duckdb", "FERNWAY_DUCKDB_PATH": warehouse.duckdb_path}
+    url = urlparse(warehouse.url)
+    return {
+        "FERNWAY_DBT_TARGET": "postgres",
+        "FERNWAY_PG_HOST": url.hostname or "127.0.0.1",
+        "FERNWAY_PG_PORT": str(url.port or 5432),
+        "FERNWAY_PG_USER": unquote(url.username or "postgres"),
+        "FERNWAY_PG_PASSWORD": unquote(url.password or ""),
+        "FERNWAY_PG_DBNAME": url.path.lstrip("/") or "postgres",
+    }

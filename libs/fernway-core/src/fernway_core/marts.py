@@ -58,6 +58,7 @@ class Mart:
             key=self.key,
             description=f"{self.description} (analytics location, dbt).",
             metadata={"dagster/column_schema": schema},
+            owners=["team:analytics"],
         )
 
 

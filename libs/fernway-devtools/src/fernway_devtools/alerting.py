@@ -10,6 +10,7 @@ from pathlib import Path
 import dagster as dg
 
 from fernway_devtools.locations import load_location
+from fernway_devtools.materialize import add_wait_arguments, wait_if_asked
 
 FAILURE = dg.DagsterRunStatus.FAILURE
 
@@ -42,9 +43,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("module")
     parser.add_argument("--job", required=True)
     parser.add_argument("--report", type=Path, required=True)
+    add_wait_arguments(parser)
     args = parser.parse_args(argv)
     defs = load_location(args.module)
     with dg.DagsterInstance.get() as instance:
+        if not wait_if_asked(args, defs, instance):
+            return 1
         job = defs.resolve_job_def(args.job)
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, tags={"fernway/drill": "alert"}

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import yaml
 
-from fernway_core.dbt_shared import shared_dbt_dir
-from fernway_core.settings import find_repo_root
+from fernway_core.dbt_shared import dbt_env, shared_dbt_dir
+from fernway_core.settings import find_repo_root, get_settings
+from fernway_core.warehouse import Warehouse
 
 STAMP = ".prepared_for"
 # Folders dbt writes into; a change there does not make the manifest stale.
@@ -87,7 +88,11 @@ def prepare(project: Path, dbt: Path | None = None) -> None:
     # even across an explicit `dbt parse` from a new directory (tested).
     for state in (STAMP, "partial_parse.msgpack"):
         (target / state).unlink(missing_ok=True)
-    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    # The profile's connection as Dagster will pass it (the configured warehouse): dbt keeps a
+    # partial-parse file only for the connection it was parsed with, so a parse with the profile's
+    # fallback path made every run of `make demo` parse the whole project again.
+    warehouse = Warehouse(url=get_settings().resolved_warehouse_url)
+    env = {**os.environ, **dbt_env(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     if (project / "packages.yml").exists():
         subprocess.run([str(dbt), "deps", "--quiet", *args], cwd=project, env=env, check=True)
     subprocess.run([str(dbt), "parse", "--quiet", *args], cwd=project, env=env, check=True)

@@ -22,6 +22,12 @@ import dagster as dg
 from fernway_devtools.locations import load_location
 from fernway_devtools.plan import PlannedRun, plan_runs
 from fernway_devtools.sensors import evaluate_sensor, run_tags
+from fernway_devtools.upstream import (
+    UpstreamTimeout,
+    cross_location_upstreams,
+    team_of,
+    wait_for_upstreams,
+)
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
@@ -177,6 +183,38 @@ def location_sections(module: str, start: dt.date, end: dt.date) -> list[dict[st
     return hook(Warehouse(url=settings.resolved_warehouse_url), truth, (start, end))
 
 
+def add_wait_arguments(parser: argparse.ArgumentParser) -> None:
+    """`--after`: first wait for what this location reads from other locations (built since)."""
+    parser.add_argument(
+        "--after",
+        type=float,
+        help="epoch seconds: wait until every asset read from another location was "
+        "materialized after this instant",
+    )
+    parser.add_argument("--wait-timeout", type=float, default=900.0)
+
+
+def wait_if_asked(
+    args: argparse.Namespace, defs: dg.Definitions, instance: dg.DagsterInstance
+) -> bool:
+    """Wait for the cross-location upstreams if `--after` was given; False if they never came."""
+    if args.after is None:
+        return True
+    keys = cross_location_upstreams(defs, team_of(args.module))
+    try:
+        wait_for_upstreams(
+            instance,
+            keys,
+            args.after,
+            args.wait_timeout,
+            lambda text: print(f"{PROGRESS} {text}", flush=True),
+        )
+    except UpstreamTimeout as exc:
+        print(f"{PROGRESS} FAILED: {exc}", flush=True)
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Materialize a location; write a JSON report; exit 1 if a run or blocking check failed."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -184,12 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--start", type=dt.date.fromisoformat, required=True)
     parser.add_argument("--end", type=dt.date.fromisoformat, required=True)
     parser.add_argument("--report", type=Path, required=True)
+    add_wait_arguments(parser)
     args = parser.parse_args(argv)
     defs = load_location(args.module)
     plan = plan_runs(defs, args.start, args.end)
     total_assets = sum(len(p.keys) for p in plan)
     print(f"{PROGRESS} plan: {len(plan)} runs over {total_assets} assets", flush=True)
     with dg.DagsterInstance.get() as instance:
+        if not wait_if_asked(args, defs, instance):
+            return 1
         reports = run_op_job_sensors(defs, instance)
         for report in reports:
             print(f"{PROGRESS} sensor run {report['label']}: {report['seconds']:.1f} s", flush=True)

@@ -18,4 +18,5 @@ orders = marts.ORDERS.spec()
 weather_actual = dg.AssetSpec(
     key=WEATHER_ACTUAL,
     description="Observed weather per city and hour (weather location); optional input.",
+    owners=["team:weather"],
 )
