@@ -26,6 +26,7 @@ from fernway_devtools.upstream import (
     UpstreamTimeout,
     cross_location_upstreams,
     team_of,
+    upstream_teams,
     wait_for_upstreams,
 )
 
@@ -33,6 +34,7 @@ RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 # Lines starting with this go to the demo's screen; everything else only to the location's log.
 PROGRESS = "@progress"
+NEEDS = "needs from other locations:"  # then the teams, or "nothing"
 
 
 def summarize(result: dg.ExecuteInProcessResult, label: str, seconds: float) -> dict[str, Any]:
@@ -200,7 +202,10 @@ def wait_if_asked(
     """Wait for the cross-location upstreams if `--after` was given; False if they never came."""
     if args.after is None:
         return True
-    keys = cross_location_upstreams(defs, team_of(args.module))
+    team = team_of(args.module)
+    needs = ", ".join(upstream_teams(defs, team)) or "nothing"
+    print(f"{PROGRESS} {NEEDS} {needs}", flush=True)
+    keys = cross_location_upstreams(defs, team)
     try:
         wait_for_upstreams(
             instance,

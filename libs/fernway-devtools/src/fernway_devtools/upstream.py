@@ -23,18 +23,28 @@ def team_of(module: str) -> str:
     return module.split(".")[0].removeprefix("fernway_")
 
 
-def cross_location_upstreams(defs: dg.Definitions, team: str) -> list[dg.AssetKey]:
-    """External assets of `defs` that another team owns, sorted."""
+def cross_location_owners(defs: dg.Definitions, team: str) -> dict[dg.AssetKey, set[str]]:
+    """External assets of `defs` that other teams own, with those teams."""
     graph = defs.resolve_asset_graph()
-    keys = []
+    owners = {}
     for key in graph.get_all_asset_keys():
         node = graph.get(key)
         if node.is_executable and not node.is_external:
             continue
-        teams = {o.removeprefix("team:") for o in node.owners if o.startswith("team:")}
-        if teams - {team}:
-            keys.append(key)
-    return sorted(keys, key=lambda k: k.to_user_string())
+        teams = {o.removeprefix("team:") for o in node.owners if o.startswith("team:")} - {team}
+        if teams:
+            owners[key] = teams
+    return owners
+
+
+def cross_location_upstreams(defs: dg.Definitions, team: str) -> list[dg.AssetKey]:
+    """External assets of `defs` that another team owns, sorted."""
+    return sorted(cross_location_owners(defs, team), key=lambda k: k.to_user_string())
+
+
+def upstream_teams(defs: dg.Definitions, team: str) -> list[str]:
+    """The other teams whose assets `defs` reads, sorted."""
+    return sorted(set().union(*cross_location_owners(defs, team).values()))
 
 
 class UpstreamTimeout(Exception):
