@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -84,3 +85,25 @@ def test_dbt_waits_for_another_writer_inside_dbt_environment(project: Path, tmp_
     assert guarded.returncode == 0, guarded.stdout[-2000:]
     assert waited > 2.0
     assert metadata["dagster/row_count"] == 1
+
+
+def test_runs_in_two_threads_each_keep_their_dbt_environment_until_their_dbt_ran() -> None:
+    """A second thread's invocation waits; the first one restoring the environment on its way
+    out never leaves the second without its connection (it would fall back to the default)."""
+    first = Warehouse(url="postgresql://postgres@127.0.0.1:5432/first")
+    second = Warehouse(url="postgresql://postgres@127.0.0.1:5432/second")
+    seen: list[str | None] = []
+
+    def later() -> None:
+        with dbt_environment(second):
+            seen.append(os.environ.get("FERNWAY_PG_DBNAME"))
+
+    with dbt_environment(first):
+        thread = threading.Thread(target=later)
+        thread.start()
+        thread.join(timeout=0.5)  # it would be done by now if it did not wait for us
+        assert thread.is_alive()
+        assert seen == []
+    thread.join()
+    assert seen == ["second"]
+    assert "FERNWAY_PG_DBNAME" not in os.environ

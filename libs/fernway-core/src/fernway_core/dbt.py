@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from fernway_core.warehouse import Warehouse
 
 _TABLE_TYPES = {"model", "seed", "snapshot"}
+# dbt reads its connection from the process environment, which every thread shares: one dbt
+# invocation of this process at a time sets it, so a run in another thread cannot unset it
+# before that invocation started (they would queue on the DuckDB writer slot anyway).
+_ENVIRONMENT_LOCK = threading.RLock()
 
 
 def fernway_dbt_project(project_dir: Path | str) -> DbtProject:
@@ -75,19 +80,22 @@ def dbt_environment(warehouse: Warehouse) -> Iterator[None]:
 
     The invocation runs in the warehouse's writer slot: on DuckDB dbt starts once no other
     process holds the file, and other writers wait for it instead of failing on DuckDB's lock.
+    Threads of one process (runs executed in process side by side) take turns, so none sees
+    another's environment restored under it.
     """
     values = dbt_env(warehouse)
-    saved = {k: os.environ.get(k) for k in values}
-    os.environ.update(values)
-    try:
-        with warehouse.writer_slot():
-            yield
-    finally:
-        for key, old in saved.items():
-            if old is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = old
+    with _ENVIRONMENT_LOCK:
+        saved = {k: os.environ.get(k) for k in values}
+        os.environ.update(values)
+        try:
+            with warehouse.writer_slot():
+                yield
+        finally:
+            for key, old in saved.items():
+                if old is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = old
 
 
 def build_with_table_metadata(
