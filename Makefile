@@ -7,6 +7,9 @@ ROOT := $(CURDIR)
 LOCATIONS := analytics weather ml growth
 PROJECTS := $(addprefix projects/,$(LOCATIONS))
 PY_ENVS := libs/fernway-core libs/fernway-devtools sandbox $(PROJECTS) .
+# Test suites, longest first (the platform tests, then the locations): TEST_JOBS run at once.
+TEST_SUITES := . $(PROJECTS) sandbox libs/fernway-core libs/fernway-devtools
+export TEST_JOBS ?= 2
 DBT_PROJECTS := $(patsubst %/dbt_project.yml,%,$(wildcard projects/*/dbt/*/dbt_project.yml))
 PORT ?= 3000
 HOST ?= 127.0.0.1
@@ -23,7 +26,7 @@ PY := $(ROOT)/.venv/bin/python
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Variables: SCALE= DAYS= SEED= WEATHER_CALLS_PER_MINUTE= (demo), BENCH_SCALE= TRANSFORM_SCALE= (bench), HOST=$(HOST) PORT=$(PORT)"
+	@echo "  Variables: SCALE= DAYS= SEED= WEATHER_CALLS_PER_MINUTE= (demo), BENCH_SCALE= TRANSFORM_SCALE= (bench), TEST_JOBS=$(TEST_JOBS) (test), HOST=$(HOST) PORT=$(PORT)"
 
 $(ROOT)/.tools/bin/uv:
 	@echo "uv not found: installing it into .tools/ (python3 -m venv + pip)"
@@ -47,8 +50,8 @@ demo: setup ## Start the sandbox, materialize every asset of every location, pri
 dev: setup ## Open the Dagster UI and daemon over all locations on $(HOST):$(PORT)
 	cd $(ROOT) && $(PY) -m fernway_devtools.dev -h $(HOST) -p $(PORT)
 
-test: setup ## Run every test suite (what CI runs)
-	@for d in $(PY_ENVS); do echo "== tests: $$d"; (cd $$d && .venv/bin/pytest -q -p no:cacheprovider) || exit 1; done
+test: setup ## Run every test suite, TEST_JOBS at a time (what CI runs)
+	@$(PY) -m fernway_devtools.suites $(TEST_SUITES)
 
 bench: setup ## Measure the figures into bench/results.json (BENCH_SCALE=1000000 TRANSFORM_SCALE=10000000)
 	$(PY) bench/run.py $(BENCH_ARGS)

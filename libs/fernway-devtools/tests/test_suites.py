@@ -1,0 +1,42 @@
+"""`make test`'s runner: every suite runs, failures are shown whole, the exit code says so."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fernway_devtools import suites
+
+
+def fake_suite(root: Path, name: str, code: int) -> Path:
+    """A directory whose `.venv/bin/pytest` prints its name and working directory, then exits."""
+    directory = root / name
+    pytest_bin = directory / ".venv" / "bin" / "pytest"
+    pytest_bin.parent.mkdir(parents=True)
+    pytest_bin.write_text(f'#!/bin/sh\necho "{name} ran in $(pwd) with $*"\nexit {code}\n')
+    pytest_bin.chmod(0o755)
+    return directory
+
+
+def test_every_suite_runs_and_a_failure_fails_the_whole(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dirs = [fake_suite(tmp_path, n, c) for n, c in (("a", 0), ("b", 3), ("c", 0))]
+    assert suites.main([str(d) for d in dirs]) == 1
+    out = capsys.readouterr().out
+    for name in "abc":
+        assert f"{name} ran in {tmp_path / name} with -q -p no:cacheprovider --durations=8" in out
+    assert f"== tests: {dirs[1]} FAILED (exit 3)" in out
+    assert f"FAILED: {dirs[1]}" in out
+    assert "2/3 suites passed" in out
+
+
+def test_reverse_runs_one_at_a_time_from_the_last(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dirs = [fake_suite(tmp_path, n, 0) for n in ("first", "second")]
+    assert suites.main(["--reverse", "--jobs", "4", *map(str, dirs)]) == 0
+    out = capsys.readouterr().out
+    assert "2 suites, 1 at a time" in out
+    assert out.index("second ran in") < out.index("first ran in")
