@@ -102,13 +102,13 @@ class Task:
     proc: subprocess.Popen | None = None
     waiting: bool = False  # its last progress line says it waits for another location
     needs: list[str] | None = None  # the teams it reads from, once it said so
-    started: float = field(default_factory=time.monotonic)
+    background: bool = False  # nothing ever waits for it: low CPU priority from the start
+    started: float = field(default_factory=time.monotonic)  # the demo's start, for elapsed times
     _reader: threading.Thread | None = field(default=None, repr=False)
 
     def start(self, root: Path, env: dict, screen: threading.Lock) -> None:
         """Start the process and a thread that logs its output and echoes its progress."""
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        self.started = time.monotonic()
         self.proc = subprocess.Popen(
             self.command,
             cwd=root / "projects" / self.location,
@@ -141,16 +141,6 @@ class Task:
                 elapsed = time.monotonic() - self.started
                 with screen:
                     print(f"   {elapsed:4.0f} s  {self.name:<9} {shown}", flush=True)
-
-    def poll(self) -> int | None:
-        """The exit code once the process ended and its output was read, else None."""
-        assert self.proc is not None
-        assert self._reader is not None
-        code = self.proc.poll()
-        if code is None:
-            return None
-        self._reader.join()
-        return code
 
     def wait(self) -> int:
         """Wait for the process and its output."""
@@ -196,7 +186,8 @@ def drill_task(root: Path, data_dir: Path, after: float) -> Task:
     args += ["--job", DRILL["job"], "--report", str(report), "--after", f"{after:.6f}"]
     command = location_command(DRILL["location"], root, args)
     drill_env = {"FERNWAY_WEATHER_API_KEY": DRILL_KEY}
-    return Task("drill", DRILL["location"], command, report.with_suffix(".log"), drill_env)
+    log = report.with_suffix(".log")
+    return Task("drill", DRILL["location"], command, log, drill_env, background=True)
 
 
 def drill_result(task: Task, code: int) -> dict | None:
@@ -214,39 +205,48 @@ def drill_result(task: Task, code: int) -> dict | None:
 
 
 def run_all(tasks: list[Task], root: Path, env: dict) -> dict[str, int]:
-    """Run every task at once; each location waits in its own process for what it reads.
+    """Run every task side by side; each location waits in its own process for what it reads.
 
-    A failed task stops the others (what waits for it can never finish), and tasks left waiting
-    with nothing else running are stopped too. Exit codes by task name.
+    Tasks start one after another, each once the one before has loaded its definitions (loading
+    is CPU-bound: started together they would all be slow, the first location most). Once every
+    task has said what it reads, those nothing waits for get a lower CPU priority. A failed task
+    stops the others (what waits for it can never finish), and tasks left waiting with nothing
+    else running are stopped too. Exit codes by task name.
     """
     screen = threading.Lock()
+    started = time.monotonic()
     for task in tasks:
-        task.start(root, env, screen)
+        task.started = started
+    pending: list[Task] = list(tasks)
+    running: list[Task] = []
     codes: dict[str, int] = {}
-    running = list(tasks)
     prioritized = False
-    while running:
+    while pending or running:
+        if pending and (not running or running[-1].needs is not None or running[-1].ended()):
+            task = pending.pop(0)
+            task.start(root, env, screen)
+            if task.background:
+                task.yield_cpu()
+            running.append(task)
         time.sleep(0.2)
-        if not prioritized and all(t.needs is not None or t.ended() for t in tasks):
+        if not prioritized and not pending and all(t.needs is not None or t.ended() for t in tasks):
             # On few cores the chain others wait for goes first: the rest runs in its gaps.
             needed = set().union(*(t.needs or [] for t in tasks))
             for task in tasks:
                 if task.name not in needed:
                     task.yield_cpu()
             prioritized = True
-        for task in list(running):
-            if (code := task.poll()) is None:
-                continue
+        for task in [t for t in running if t.ended()]:
             running.remove(task)
-            codes[task.name] = code
-            if code != 0:
+            codes[task.name] = task.wait()
+            if codes[task.name] != 0:
                 print(f"   {task.name} failed (log: {task.log}); stopping the others", flush=True)
                 for other in running:
                     other.stop()
                     codes[other.name] = other.wait()
-                running = []
+                pending, running = [], []
                 break
-        if running and all(t.waiting for t in running):
+        if running and not pending and all(t.waiting for t in running):
             names = ", ".join(t.name for t in running)
             print(f"   {names}: waiting for assets no running location builds; stopped")
             for task in running:
