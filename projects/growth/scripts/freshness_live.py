@@ -109,14 +109,16 @@ def watch(instance: dg.DagsterInstance, alerts: Path, minutes: float, warmup_s: 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=15.0)
-    parser.add_argument("--warmup-minutes", type=float, default=6.0)
+    parser.add_argument("--warmup-minutes", type=float, default=10.0)
     args = parser.parse_args(argv)
     # a terminated check still stops the daemon and the sandbox (finally blocks run)
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     scratch = Path(tempfile.mkdtemp(prefix="growth-live-"))
     home = scratch / "dagster_home"
     write_instance(home, ROOT / "dagster.yaml", postgres=False)
-    config = SandboxConfig(services=("github",), scale=50_000, days=10)
+    # the window runs until tomorrow: stars keep arriving (and leaving) while the check runs
+    start = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=9)
+    config = SandboxConfig(services=("github",), scale=50_000, start=start, days=10)
     with Sandbox(config).start() as sandbox:
         env = {
             **os.environ,

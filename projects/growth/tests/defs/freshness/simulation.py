@@ -59,10 +59,14 @@ class SimulatedClock:
             yield self
 
 
+RUN_TAG = "fernway/simulated_run"
+
+
 @dataclass
 class Run:
     """One run the automation requested, executing in its own thread."""
 
+    number: int
     keys: frozenset[dg.AssetKey]
     requested_at: float
     thread: threading.Thread
@@ -72,6 +76,23 @@ class Run:
     def in_flight(self) -> bool:
         return self.thread.is_alive()
 
+    def pending(self, instance: dg.DagsterInstance) -> frozenset[dg.AssetKey]:
+        """Keys this run is still going to materialize (all of them until it has started)."""
+        if not self.in_flight:
+            return frozenset()
+        runs = instance.get_runs(dg.RunsFilter(tags={RUN_TAG: str(self.number)}))
+        if not runs:
+            return self.keys
+        records = instance.get_records_for_run(
+            runs[0].run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION, limit=1000
+        ).records
+        done = {
+            r.event_log_entry.dagster_event.asset_key
+            for r in records
+            if r.event_log_entry.dagster_event
+        }
+        return self.keys - done
+
 
 @dataclass
 class Tick:
@@ -80,7 +101,7 @@ class Tick:
     at: float
     due: frozenset[dg.AssetKey]  # targets past their warn window, computed by the test
     requested: frozenset[dg.AssetKey]
-    in_flight: frozenset[dg.AssetKey]  # keys of runs still executing at this tick
+    in_flight: frozenset[dg.AssetKey]  # keys a run still executing has yet to materialize
     ages: dict[dg.AssetKey, float]  # seconds since each target's last materialization
 
 
@@ -115,7 +136,9 @@ class Simulation:
         self.runs: list[Run] = []
         self.ticks: list[Tick] = []
 
-    def materialize(self, keys: frozenset[dg.AssetKey]) -> dg.ExecuteInProcessResult:
+    def materialize(
+        self, keys: frozenset[dg.AssetKey], number: int = 0
+    ) -> dg.ExecuteInProcessResult:
         """Run `keys` now, the platform's clock resource standing at the run's start."""
         return dg.materialize(
             self.assets,
@@ -125,13 +148,15 @@ class Simulation:
                 "clock": Clock(fixed_at=self.clock.timestamp()),
             },
             instance=self.instance,
+            tags={RUN_TAG: str(number)},
             raise_on_error=False,
         )
 
     def launch(self, keys: frozenset[dg.AssetKey]) -> Run:
-        run = Run(keys, self.clock.timestamp(), threading.Thread(target=lambda: None))
+        number = len(self.runs) + 1
+        run = Run(number, keys, self.clock.timestamp(), threading.Thread(target=lambda: None))
         run.thread = threading.Thread(
-            target=lambda: run.result.append(self.materialize(keys)), daemon=True
+            target=lambda: run.result.append(self.materialize(keys, number)), daemon=True
         )
         run.thread.start()
         self.runs.append(run)
@@ -149,7 +174,7 @@ class Simulation:
         now = self.clock.timestamp()
         if self.on_tick is not None:
             self.on_tick(self.clock.now())
-        in_flight = frozenset(k for run in self.runs if run.in_flight for k in run.keys)
+        in_flight = frozenset(k for run in self.runs for k in run.pending(self.instance))
         ages = {
             key: now - (last_materialized(self.instance, key) or float("-inf"))
             for key in self.targets
