@@ -7,8 +7,8 @@ import datetime as dt
 
 import dagster as dg
 import pytest
-from fernway_growth.defs.freshness.automation import with_freshness_automation
 
+from fernway_growth.defs.freshness.automation import with_freshness_automation
 from tests.defs.freshness.simulation import SimulatedClock
 
 T0 = dt.datetime(2026, 8, 8, 12, 0, tzinfo=dt.UTC)

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import dagster as dg
+
 from fernway_growth.defs.freshness.automation import freshness_chain
 from fernway_growth.defs.transform.assets import github_staging_project, growth_marts_project
 
