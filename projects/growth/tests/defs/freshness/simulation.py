@@ -20,9 +20,9 @@ from unittest import mock
 
 import dagster as dg
 from dagster._core.test_utils import get_freezable_log_manager
-from fernway_growth.defs.freshness.policies import time_windows
 
 from fernway_core.clock import Clock
+from fernway_growth.defs.freshness.policies import time_windows
 
 
 class SimulatedClock:
