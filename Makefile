@@ -7,8 +7,9 @@ ROOT := $(CURDIR)
 LOCATIONS := analytics weather ml growth
 PROJECTS := $(addprefix projects/,$(LOCATIONS))
 PY_ENVS := libs/fernway-core libs/fernway-devtools sandbox $(PROJECTS) .
-# Test suites, longest first (the platform tests, then the locations): TEST_JOBS run at once.
-TEST_SUITES := . $(PROJECTS) sandbox libs/fernway-core libs/fernway-devtools
+# Test suites, longest first (growth's simulated hour of freshness ticks with real runs, the
+# platform tests, the other locations), so the last to start are short: TEST_JOBS run at once.
+TEST_SUITES := projects/growth . $(filter-out projects/growth,$(PROJECTS)) sandbox libs/fernway-core libs/fernway-devtools
 export TEST_JOBS ?= 2
 DBT_PROJECTS := $(patsubst %/dbt_project.yml,%,$(wildcard projects/*/dbt/*/dbt_project.yml))
 PORT ?= 3000
