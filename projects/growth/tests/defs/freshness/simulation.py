@@ -198,15 +198,15 @@ class Simulation:
         return tick
 
     def run_for(self, duration: dt.timedelta) -> None:
-        """Tick every `self.tick` for `duration`, running what each tick requests."""
-        end = self.clock.timestamp() + duration.total_seconds()
-        next_tick = self.clock.timestamp() + self.tick.total_seconds()
-        while next_tick <= end:
+        """Tick every `self.tick` for `duration` (one evaluation per tick, a late one included),
+        running what each tick requests."""
+        start, step = self.clock.timestamp(), self.tick.total_seconds()
+        for number in range(1, int(duration.total_seconds() // step) + 1):
+            next_tick = start + number * step
             for run in [r for r in self.runs if r.in_flight]:
                 # real work: the clock moves with it until the next tick is due
                 run.thread.join(timeout=max(0.0, next_tick - self.clock.timestamp()))
             self.clock.advance_to(next_tick)
             self.evaluate()
-            next_tick += self.tick.total_seconds()
         for run in self.runs:
             run.thread.join()
