@@ -73,6 +73,12 @@ def test_load_matches_the_truth_and_a_rerun_does_not_duplicate(github_sandbox, d
     assert meta["stargazers"]["cursor_before"].value != "None"
     assert meta["stargazers"]["unstarred"].value == 0
     assert_matches_truth(wh, truth)
+    # dlt's merge staging has a schema of its own, not the github_staging dbt project's
+    schemas = wh.query_arrow(
+        "select distinct table_schema from information_schema.tables"
+        " where table_schema like 'github%' order by 1"
+    )["table_schema"].to_pylist()
+    assert schemas == ["github", "github_dlt_staging"]
 
 
 def test_stars_arriving_and_unstars_as_the_clock_moves_are_followed(

@@ -11,17 +11,25 @@ from dlt.common.schema import Schema
 from fernway_core.warehouse import Warehouse
 from fernway_growth.defs.github.contracts import DATASET, PIPELINE, STARGAZERS, TABLES
 
+# dlt merges through a staging dataset, `<dataset>_staging` by default: `github_staging`, the
+# schema the github_staging dbt project builds its models in. Its own name keeps them apart.
+STAGING_LAYOUT = "%s_dlt_staging"
+
 
 def destination(warehouse: Warehouse) -> Any:
     """dlt's destination for the warehouse the settings resolve (no second database)."""
     if warehouse.dialect == "duckdb":
-        return dlt.destinations.duckdb(credentials=warehouse.duckdb_path)
+        return dlt.destinations.duckdb(
+            credentials=warehouse.duckdb_path, staging_dataset_name_layout=STAGING_LAYOUT
+        )
     from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
     credentials = PostgresCredentials(warehouse.url)
     # trust / peer / .pgpass auth: no password in the URL, but dlt insists on a value
     credentials.password = credentials.password or cast(Any, "")
-    return dlt.destinations.postgres(credentials=credentials)
+    return dlt.destinations.postgres(
+        credentials=credentials, staging_dataset_name_layout=STAGING_LAYOUT
+    )
 
 
 def make_pipeline(warehouse: Warehouse, workdir: Path) -> dlt.Pipeline:
