@@ -7,9 +7,9 @@ ROOT := $(CURDIR)
 LOCATIONS := analytics weather ml growth
 PROJECTS := $(addprefix projects/,$(LOCATIONS))
 PY_ENVS := libs/fernway-core libs/fernway-devtools sandbox $(PROJECTS) .
-# Test suites, longest first (growth's simulated hour of freshness ticks with real runs, the
-# platform tests, the other locations), so the last to start are short: TEST_JOBS run at once.
-TEST_SUITES := projects/growth . $(filter-out projects/growth,$(PROJECTS)) sandbox libs/fernway-core libs/fernway-devtools
+# Test suites, longest first (the platform tests, then the locations), so the last to start are
+# short: TEST_JOBS run at once.
+TEST_SUITES := . $(PROJECTS) sandbox libs/fernway-core libs/fernway-devtools
 export TEST_JOBS ?= 2
 DBT_PROJECTS := $(patsubst %/dbt_project.yml,%,$(wildcard projects/*/dbt/*/dbt_project.yml))
 PORT ?= 3000
@@ -54,6 +54,12 @@ dev: setup ## Open the Dagster UI and daemon over all locations on $(HOST):$(POR
 test: setup ## Run every test suite, TEST_JOBS at a time (what CI runs)
 	@$(PY) -m fernway_devtools.suites $(TEST_SUITES)
 
+freshness-hour: setup ## growth: an hour of simulated freshness ticks with real runs (~25 min)
+	cd projects/growth && .venv/bin/pytest -q -p no:cacheprovider -m long -s tests/defs/freshness/test_simulated_hour.py
+
+freshness-live: setup ## growth: dagster-daemon keeps the 5-minute target for 15 minutes (~25 min)
+	cd projects/growth && .venv/bin/python scripts/freshness_live.py --minutes 15
+
 bench: setup ## Measure the figures into bench/results.json (BENCH_SCALE=1000000 TRANSFORM_SCALE=10000000)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
@@ -80,4 +86,4 @@ fix: setup ## Apply ruff and sqlfluff fixes
 	.venv/bin/ruff format .
 	$(call sqlfluff_each,fix)
 
-.PHONY: help setup sandbox demo dev test bench lint fix
+.PHONY: help setup sandbox demo dev test bench lint fix freshness-hour freshness-live

@@ -59,7 +59,8 @@ def materializations(sim: Simulation, key: dg.AssetKey) -> list[float]:
     return sorted(r.timestamp for r in records)
 
 
-# about 20-25 minutes of real runs (the location's 10-minute default is for ordinary tests)
+# about 20-25 minutes of real runs: `make freshness-hour`, not part of `make test`
+@pytest.mark.long
 @pytest.mark.timeout(2700)
 def test_an_hour_of_ticks_keeps_every_target_and_runs_only_what_targets_need(simulation):
     sim = simulation
