@@ -44,7 +44,7 @@ class Suite:
         self.started = time.monotonic()
         with self.log.open("w") as out:
             self.proc = subprocess.Popen(
-                [str(self.directory / ".venv" / "bin" / "pytest"), *PYTEST_ARGS],
+                [str(self.directory.resolve() / ".venv" / "bin" / "pytest"), *PYTEST_ARGS],
                 cwd=self.directory,
                 stdout=out,
                 stderr=subprocess.STDOUT,
