@@ -280,6 +280,27 @@ def fails_check_marks(package: str = "tests") -> dict[CheckId, set[str]]:
     return found
 
 
+def assert_every_check_has_a_failing_test(defs: dg.Definitions, package: str = "tests") -> None:
+    """Each non-dbt check of `defs` is named by some test's `fails_check` mark in `package`."""
+    missing = sorted(non_dbt_checks(defs) - fails_check_marks(package).keys())
+    assert not missing, (
+        "no test makes these checks fail; add one marked "
+        "@pytest.mark.fails_check(asset, check): "
+        + ", ".join(f"{asset}:{check}" for asset, check in missing)
+    )
+
+
+def assert_every_fails_check_mark_names_a_check(
+    defs: dg.Definitions, package: str = "tests"
+) -> None:
+    """Each `fails_check` mark in `package` names a check `defs` has (no stale marks)."""
+    marks = fails_check_marks(package)
+    unknown = sorted(marks.keys() - all_checks(defs))
+    assert not unknown, "marked for checks this location does not have: " + ", ".join(
+        f"{asset}:{check} ({', '.join(sorted(marks[(asset, check)]))})" for asset, check in unknown
+    )
+
+
 def _check_id(mark: pytest.Mark) -> CheckId:
     asset, check = mark.args
     return asset, check
