@@ -2,20 +2,10 @@
 
 import dagster as dg
 
-from fernway_core.clock import Clock
-from fernway_core.settings import get_settings
-from fernway_core.sinks import AlertResource
-from fernway_core.warehouse import Warehouse
+from fernway_core.resources import shared_resources
 
 
 @dg.definitions
 def resources() -> dg.Definitions:
     """Bind shared resources from the environment's settings."""
-    settings = get_settings()
-    return dg.Definitions(
-        resources={
-            "warehouse": Warehouse(url=settings.resolved_warehouse_url),
-            "alerts": AlertResource(sink=settings.alert_sink),
-            "clock": Clock(),
-        }
-    )
+    return shared_resources()
