@@ -190,6 +190,11 @@ BAD = [
     ("S3_EXPORTS_BUCKET", "Exports", "got 'Exports', use an S3 bucket name: 3-63 of a-z 0-9 . -"),
     ("S3_EXPORTS_BUCKET", "ab", "got 'ab', use an S3 bucket name: 3-63 of a-z 0-9 . -"),
     ("S3_EXPORTS_BUCKET", "a..b", "got 'a..b', use an S3 bucket name: 3-63 of a-z 0-9 . -"),
+    (
+        "S3_TIMESHEETS_BUCKET",
+        "Time_sheets",
+        "got 'Time_sheets', use an S3 bucket name: 3-63 of a-z 0-9 . -",
+    ),
     ("AWS_REGION", "Frankfurt", "got 'Frankfurt', use an AWS region code such as eu-west-1"),
     ("AWS_REGION", "eu-west", "got 'eu-west', use an AWS region code such as eu-west-1"),
     ("ALERT_SINK", "email", "got 'email', use log or slack"),
@@ -226,6 +231,8 @@ BAD = [
     ("GITHUB_REPOS", "", "got '', use comma-separated <owner>/<repo> names (at least one)"),
     ("COURIERS_URL", "couriers.example", f"got 'couriers.example', {HTTP}"),
     ("COURIERS_TOKEN", "a token", "got a value (not shown), use a token without spaces"),
+    ("DATAHUB_GMS_URL", "datahub:8080", f"got 'datahub:8080', {HTTP}"),
+    ("DATAHUB_TOKEN", "", "got an empty value, use a token without spaces"),
     (
         "SPARK_REMOTE",
         "spark://h:7077",

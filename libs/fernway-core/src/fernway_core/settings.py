@@ -48,6 +48,7 @@ ALLOWED = {
     "marketplace_token": "a token without spaces",
     "s3_endpoint_url": f"{_HTTP}, or empty for AWS itself",
     "s3_exports_bucket": "an S3 bucket name: 3-63 of `a-z 0-9 . -`",
+    "s3_timesheets_bucket": "an S3 bucket name: 3-63 of `a-z 0-9 . -`",
     "aws_region": "an AWS region code such as `eu-west-1`",
     "alert_sink": "`log` or `slack`",
     "slack_base_url": _HTTP,
@@ -62,6 +63,8 @@ ALLOWED = {
     "github_repos": "comma-separated `<owner>/<repo>` names (at least one)",
     "couriers_url": _HTTP,
     "couriers_token": "a token without spaces",
+    "datahub_gms_url": _HTTP,
+    "datahub_token": "a token without spaces",
     "spark_remote": "`sc://<host>:<port>`, or empty for local Spark",
     "start_date": "a date `YYYY-MM-DD`, or empty",
     "days": "a whole number >= 1",
@@ -104,6 +107,9 @@ class FernwaySettings(BaseSettings):
     s3_endpoint_url: OptionalHttpUrl = Field("http://127.0.0.1:8702", description="S3 endpoint.")
     s3_exports_bucket: Annotated[str, AfterValidator(checks.matches(checks.S3_BUCKET))] = Field(
         "fernway-exports", description="Bucket of partner exports."
+    )
+    s3_timesheets_bucket: Annotated[str, AfterValidator(checks.matches(checks.S3_BUCKET))] = Field(
+        "fernway-courier-timesheets", description="Bucket the courier agencies' timesheet files land in."
     )
     aws_region: Annotated[str, AfterValidator(checks.matches(checks.AWS_REGION))] = Field(
         "us-east-1", description="AWS region of the exports bucket."
@@ -148,6 +154,12 @@ class FernwaySettings(BaseSettings):
     couriers_url: HttpUrl = Field("http://127.0.0.1:8707", description="Courier-app API base URL.")
     couriers_token: Token = Field(
         SecretStr("sandbox-couriers-token"), description="Bearer token for the courier-app API."
+    )
+    datahub_gms_url: HttpUrl = Field(
+        "http://127.0.0.1:8708", description="DataHub GMS base URL the catalog emitter sends to."
+    )
+    datahub_token: Token = Field(
+        SecretStr("sandbox-datahub-token"), description="DataHub personal access token (`Bearer`)."
     )
     spark_remote: Annotated[str | None, AfterValidator(checks.url("sc"))] = Field(
         None, description="Spark Connect URL; unset = local Spark."
