@@ -1,0 +1,1 @@
+"""Fernway couriers code location: the freelancer data stack."""
