@@ -233,6 +233,7 @@ BAD = [
     ("COURIERS_TOKEN", "a token", "got a value (not shown), use a token without spaces"),
     ("DATAHUB_GMS_URL", "datahub:8080", f"got 'datahub:8080', {HTTP}"),
     ("DATAHUB_TOKEN", "", "got an empty value, use a token without spaces"),
+    ("DAGSTER_URL", "localhost:3000", f"got 'localhost:3000', {HTTP}"),
     (
         "SPARK_REMOTE",
         "spark://h:7077",

@@ -65,6 +65,7 @@ ALLOWED = {
     "couriers_token": "a token without spaces",
     "datahub_gms_url": _HTTP,
     "datahub_token": "a token without spaces",
+    "dagster_url": _HTTP,
     "spark_remote": "`sc://<host>:<port>`, or empty for local Spark",
     "start_date": "a date `YYYY-MM-DD`, or empty",
     "days": "a whole number >= 1",
@@ -160,6 +161,10 @@ class FernwaySettings(BaseSettings):
     )
     datahub_token: Token = Field(
         SecretStr("sandbox-datahub-token"), description="DataHub personal access token (`Bearer`)."
+    )
+    dagster_url: HttpUrl = Field(
+        "http://127.0.0.1:3000",
+        description="Dagster webserver the catalog reads the platform's asset graph from (GraphQL).",
     )
     spark_remote: Annotated[str | None, AfterValidator(checks.url("sc"))] = Field(
         None, description="Spark Connect URL; unset = local Spark."
