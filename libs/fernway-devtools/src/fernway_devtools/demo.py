@@ -210,8 +210,8 @@ def run_all(tasks: list[Task], root: Path, env: dict) -> dict[str, int]:
     Tasks start one after another, each once the one before has loaded its definitions (loading
     is CPU-bound: started together they would all be slow, the first location most). Once every
     task has said what it reads, those nothing waits for get a lower CPU priority. A failed task
-    stops the others (what waits for it can never finish), and tasks left waiting with nothing
-    else running are stopped too. Exit codes by task name.
+    stops only the tasks that read from it (they can never finish); the others go on. Tasks left
+    waiting with nothing else running are stopped too. Exit codes by task name.
     """
     screen = threading.Lock()
     started = time.monotonic()
@@ -240,12 +240,17 @@ def run_all(tasks: list[Task], root: Path, env: dict) -> dict[str, int]:
             running.remove(task)
             codes[task.name] = task.wait()
             if codes[task.name] != 0:
-                print(f"   {task.name} failed (log: {task.log}); stopping the others", flush=True)
-                for other in running:
-                    other.stop()
-                    codes[other.name] = other.wait()
-                pending, running = [], []
-                break
+                print(f"   {task.name} failed (log: {task.log})", flush=True)
+        failed = {name for name, code in codes.items() if code != 0}
+        for task in [t for t in running if set(t.needs or ()) & failed]:
+            print(
+                f"   {task.name} reads from {', '.join(sorted(set(task.needs or ()) & failed))}"
+                ", which failed; stopped",
+                flush=True,
+            )
+            task.stop()
+            codes[task.name] = task.wait() or 1
+            running.remove(task)
         if running and not pending and all(t.waiting for t in running):
             names = ", ".join(t.name for t in running)
             print(f"   {names}: waiting for assets no running location builds; stopped")

@@ -1,0 +1,38 @@
+"""The demo's scheduler: a failed location stops only the locations that read from it."""
+
+import sys
+from pathlib import Path
+
+from fernway_devtools.demo import Task, run_all
+
+
+def script_task(tmp_path: Path, name: str, needs: str, then: str) -> Task:
+    """A task whose process says what it reads, then runs `then` (Python)."""
+    code = f"print('@progress needs from other locations: {needs}', flush=True)\n{then}"
+    return Task(name, name, [sys.executable, "-c", code], tmp_path / f"{name}.log")
+
+
+def test_a_failed_location_stops_its_readers_and_not_the_others(tmp_path: Path) -> None:
+    # run_all starts each process in <root>/projects/<location>
+    for name in ("base", "reader", "leaf"):
+        (tmp_path / "projects" / name).mkdir(parents=True)
+    tasks = [
+        script_task(tmp_path, "base", "nothing", "import time; time.sleep(1); raise SystemExit(3)"),
+        script_task(tmp_path, "reader", "base", "import time; time.sleep(60)"),
+        script_task(tmp_path, "leaf", "nothing", "import time; time.sleep(3)"),
+    ]
+    codes = run_all(tasks, tmp_path, {})
+    assert codes["base"] == 3
+    assert codes["reader"] != 0  # stopped: what it reads can never be built
+    assert codes["leaf"] == 0  # reads nothing from base: it finished its work
+
+
+def test_a_failed_leaf_stops_nothing(tmp_path: Path) -> None:
+    for name in ("base", "leaf"):
+        (tmp_path / "projects" / name).mkdir(parents=True)
+    tasks = [
+        script_task(tmp_path, "leaf", "nothing", "raise SystemExit(2)"),
+        script_task(tmp_path, "base", "nothing", "import time; time.sleep(2)"),
+    ]
+    codes = run_all(tasks, tmp_path, {})
+    assert codes == {"leaf": 2, "base": 0}
