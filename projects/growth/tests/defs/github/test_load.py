@@ -215,3 +215,17 @@ def test_assets_are_dlt_assets_with_table_keys(defs):
         assert {"dlt", "duckdb"} <= set(node.kinds)
         assert node.description == table.description
     assert isinstance(defs.resolve_assets_def(contracts.STARGAZERS.asset_key), dg.AssetsDefinition)
+
+
+def test_a_run_selecting_one_table_loads_only_that_table(github_sandbox, defs, instance):
+    releases = contracts.RELEASES.asset_key
+    job = defs.resolve_implicit_global_asset_job_def()  # what a UI "materialize selected" runs
+    result = job.execute_in_process(instance=instance, asset_selection=[releases])
+    assert result.success
+    assert {e.asset_key for e in result.get_asset_materialization_events()} == {releases}
+    wh = warehouse()
+    loaded = wh.query_arrow("select count(*) as n from github.releases").to_pylist()[0]["n"]
+    truth = sum(len(t["releases"]) for t in github_sandbox.truth["github"]["repos"].values())
+    assert loaded == truth
+    stars = wh.query_arrow("select count(*) as n from github.stargazers").to_pylist()[0]["n"]
+    assert stars == 0  # declared (created empty), never fetched

@@ -80,12 +80,17 @@ def defs() -> dg.Definitions:
     def github_assets(
         context: dg.AssetExecutionContext, github: GitHubApi, warehouse: Warehouse, clock: Clock
     ) -> Iterator[dg.MaterializeResult]:
-        """Stars, releases and metadata of the tracked repositories, merged by dlt."""
+        """Stars, releases and metadata of the tracked repositories, merged by dlt.
+
+        A run that selected some of the three loads only those.
+        """
+        selected = [t for t in TABLES if t.asset_key in context.selected_asset_keys]
+        names = [t.name for t in selected]
         try:
-            outcome = load_github(github.api(), warehouse, clock.now(), context.log.info)
+            outcome = load_github(github.api(), warehouse, clock.now(), context.log.info, names)
         except SchemaDrift as exc:
             raise dg.Failure(description=str(exc), allow_retries=False) from exc
-        for table in TABLES:
+        for table in selected:
             yield dg.MaterializeResult(
                 asset_key=table.asset_key, metadata=_metadata(table, warehouse, outcome)
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,13 +100,26 @@ def _ensure_declared(warehouse: Warehouse, declared: Any) -> list[str]:
 
 
 def load_github(
-    api: Api, warehouse: Warehouse, now: dt.datetime, log: Callable[[str], None]
+    api: Api,
+    warehouse: Warehouse,
+    now: dt.datetime,
+    log: Callable[[str], None],
+    tables: Collection[str] | None = None,
 ) -> LoadOutcome:
-    """Fetch every table of every repository and merge it into dataset `github`."""
+    """Fetch the tables (default: all three) of every repository and merge them into `github`.
+
+    A subset (a run that selected some of the assets) fetches and loads only those tables;
+    the others, their cursors and their rejects are left as they are.
+    """
+    names = [t.name for t in TABLES if tables is None or t.name in tables]
+    if unknown := set(tables or ()) - set(names):
+        raise ValueError(
+            f"unknown GitHub tables {sorted(unknown)}; known: {[t.name for t in TABLES]}"
+        )
     outcome = LoadOutcome()
     started = time.perf_counter()
     read = ReadLog()
-    source = github_source(api, read, now)
+    source = github_source(api, read, now).with_resources(*names)
     outcome.created = _ensure_declared(warehouse, declared_from(github_source(api)))
     with tempfile.TemporaryDirectory(prefix="growth-dlt-") as workdir:
         pipeline = make_pipeline(warehouse, Path(workdir))
@@ -120,12 +133,17 @@ def load_github(
             pipeline.extract(source)
             if any(read.drift.values()):  # rows the cursor drops never reach dlt's contract
                 raise SchemaDrift(_drift_message(read, None))
-            stars = read.table(STARGAZERS.name)
-            fixes, outcome.unstarred, outcome.late_stars = star_corrections(
-                stars, active, read.complete.get(STARGAZERS.name, set()), outcome.cursor_before, now
-            )
-            if fixes.num_rows:
-                pipeline.extract(corrections(fixes))
+            if STARGAZERS.name in names:
+                stars = read.table(STARGAZERS.name)
+                fixes, outcome.unstarred, outcome.late_stars = star_corrections(
+                    stars,
+                    active,
+                    read.complete.get(STARGAZERS.name, set()),
+                    outcome.cursor_before,
+                    now,
+                )
+                if fixes.num_rows:
+                    pipeline.extract(corrections(fixes))
             outcome.seconds["fetch_extract"] = time.perf_counter() - mark
             mark = time.perf_counter()
             pipeline.normalize()
@@ -137,13 +155,11 @@ def load_github(
         mark = time.perf_counter()
         with warehouse.writer_slot():
             pipeline.load()
-            _replace_rejects(warehouse, read, now)
+            _replace_rejects(warehouse, read, now, names)
         outcome.seconds["load"] = time.perf_counter() - mark
         outcome.cursor_after = cursor_value(pipeline)
-    outcome.rows_read = {t.name: read.table(t.name).num_rows for t in TABLES}
-    outcome.rejected = {
-        t.name: sum(r.num_rows for r in read.rejects.get(t.name, [])) for t in TABLES
-    }
+    outcome.rows_read = {name: read.table(name).num_rows for name in names}
+    outcome.rejected = {name: sum(r.num_rows for r in read.rejects.get(name, [])) for name in names}
     log(
         f"github load: {outcome.rows_read} rows read, {outcome.rejected} rejected, "
         f"{outcome.unstarred} unstars, {outcome.late_stars} late stars; "
@@ -162,11 +178,13 @@ def _drift_message(read: ReadLog, error: DataValidationError | None) -> str:
     )
 
 
-def _replace_rejects(warehouse: Warehouse, read: ReadLog, now: dt.datetime) -> None:
-    """Every load reads everything, so its rejects replace the previous ones per entity."""
+def _replace_rejects(
+    warehouse: Warehouse, read: ReadLog, now: dt.datetime, names: list[str]
+) -> None:
+    """A load reads each of its tables whole, so its rejects replace that table's previous ones."""
     loaded_at = now.astimezone(dt.UTC).replace(tzinfo=None)
     replacements = []
-    for table in TABLES:
+    for table in (t for t in TABLES if t.name in names):
         parts = read.rejects.get(table.name, [])
         rejects = pa.concat_tables(parts) if parts else REJECTS_SCHEMA.empty_table()
         replacements.append(
