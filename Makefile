@@ -11,6 +11,8 @@ PY_ENVS := libs/fernway-core libs/fernway-devtools sandbox $(PROJECTS) .
 # short: TEST_JOBS run at once.
 TEST_SUITES := . $(PROJECTS) sandbox libs/fernway-core libs/fernway-devtools
 export TEST_JOBS ?= 2
+# TEST_ORDER=reverse runs the suites the other way round (they must pass in any order)
+TEST_ORDER ?=
 DBT_PROJECTS := $(patsubst %/dbt_project.yml,%,$(wildcard projects/*/dbt/*/dbt_project.yml))
 PORT ?= 3000
 HOST ?= 127.0.0.1
@@ -27,7 +29,7 @@ PY := $(ROOT)/.venv/bin/python
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  \033[1m%-10s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
-	@echo "  Variables: SCALE= DAYS= SEED= WEATHER_CALLS_PER_MINUTE= (demo), BENCH_SCALE= TRANSFORM_SCALE= (bench), TEST_JOBS=$(TEST_JOBS) (test), HOST=$(HOST) PORT=$(PORT)"
+	@echo "  Variables: SCALE= DAYS= SEED= WEATHER_CALLS_PER_MINUTE= (demo), BENCH_SCALE= TRANSFORM_SCALE= (bench), TEST_JOBS=$(TEST_JOBS) TEST_ORDER=reverse (test), HOST=$(HOST) PORT=$(PORT)"
 
 $(ROOT)/.tools/bin/uv:
 	@echo "uv not found: installing it into .tools/ (python3 -m venv + pip)"
@@ -52,7 +54,7 @@ dev: setup ## Open the Dagster UI and daemon over all locations on $(HOST):$(POR
 	cd $(ROOT) && $(PY) -m fernway_devtools.dev -h $(HOST) -p $(PORT)
 
 test: setup ## Run every test suite, TEST_JOBS at a time (what CI runs)
-	@$(PY) -m fernway_devtools.suites $(TEST_SUITES)
+	@$(PY) -m fernway_devtools.suites $(if $(filter reverse,$(TEST_ORDER)),--reverse) $(TEST_SUITES)
 
 freshness-hour: setup ## growth: an hour of simulated freshness ticks with real runs (~25 min)
 	cd projects/growth && .venv/bin/pytest -q -p no:cacheprovider -m long -s tests/defs/freshness/test_simulated_hour.py

@@ -1,8 +1,8 @@
 """`make test`: every test suite (one per environment), a few at a time, with live progress.
 
 Each suite runs `pytest` in its own virtualenv with its own scratch state, so suites do not
-depend on each other or on their order (`--reverse` runs them the other way round, one at a
-time). Output goes to one log per suite; a finished suite prints its summary and slowest tests,
+depend on each other or on their order (`--reverse` runs them the other way round;
+`make test TEST_ORDER=reverse` passes it). Output goes to one log per suite; a finished suite prints its summary and slowest tests,
 a failed one its whole log.
 
 Usage: python -m fernway_devtools.suites [--jobs N] [--reverse] DIR [DIR ...]
@@ -106,11 +106,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("directories", nargs="+", type=Path)
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("TEST_JOBS", "2")))
     parser.add_argument(
-        "--reverse", action="store_true", help="run the suites in reverse order, one at a time"
+        "--reverse", action="store_true", help="run the suites in reverse order"
     )
     args = parser.parse_args(argv)
     directories = list(reversed(args.directories)) if args.reverse else args.directories
-    jobs = 1 if args.reverse else max(args.jobs, 1)
+    jobs = max(args.jobs, 1)
     started = time.monotonic()
     print(f"== tests: {len(directories)} suites, {jobs} at a time", flush=True)
     with tempfile.TemporaryDirectory(prefix="fernway-tests-") as logs:
