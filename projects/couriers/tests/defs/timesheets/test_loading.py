@@ -50,6 +50,7 @@ def _csv(text: str) -> pa.Table:
 
 
 HEADER = ",".join(COLUMNS)
+NOON, ONE, ELEVEN = (f"2026-08-03 {h}:00:00Z" for h in (12, 13, 11))
 GOOD = "tms_1,rideforce,cou_1,shf_1,2026-08-03,2026-08-03 09:00:00Z,2026-08-03 11:30:00Z,0,150"
 
 
@@ -74,12 +75,12 @@ def test_bad_csv_lines_are_rejected_with_codes_and_good_lines_kept():
         [
             HEADER,
             GOOD,
-            ",rideforce,cou_1,shf_2,2026-08-03,2026-08-03 12:00:00Z,2026-08-03 13:00:00Z,0,60",
-            "tms_3,rideforce,,shf_3,2026-08-03,2026-08-03 12:00:00Z,2026-08-03 13:00:00Z,0,60",
-            "tms_4,rideforce,cou_1,shf_4,2026-08-03,noon,2026-08-03 13:00:00Z,0,60",
-            "tms_5,rideforce,cou_1,shf_5,2026-08-03,2026-08-03 12:00:00Z,2026-08-03 13:00:00Z,0,-60",
-            "tms_6,rideforce,cou_1,shf_6,2026-08-03,2026-08-03 12:00:00Z,2026-08-03 11:00:00Z,0,60",
-            "tms_7,rideforce,cou_1,shf_7,2026-08-03,2026-08-03 12:00:00Z,2026-08-03 13:00:00Z,x,60",
+            f",rideforce,cou_1,shf_2,2026-08-03,{NOON},{ONE},0,60",
+            f"tms_3,rideforce,,shf_3,2026-08-03,{NOON},{ONE},0,60",
+            f"tms_4,rideforce,cou_1,shf_4,2026-08-03,noon,{ONE},0,60",
+            f"tms_5,rideforce,cou_1,shf_5,2026-08-03,{NOON},{ONE},0,-60",
+            f"tms_6,rideforce,cou_1,shf_6,2026-08-03,{NOON},{ELEVEN},0,60",
+            f"tms_7,rideforce,cou_1,shf_7,2026-08-03,{NOON},{ONE},x,60",
         ]
     )
     valid, rejects = split_timesheet(_csv(text), CSV, SENT)
