@@ -222,3 +222,109 @@ def test_env_points_at_the_api_with_token_and_repositories(github):
     assert env["FERNWAY_GITHUB_URL"] == sandbox.urls["github"]
     assert env["FERNWAY_GITHUB_TOKEN"] == "ghp_sandbox"
     assert env["FERNWAY_GITHUB_REPOS"].split(",")[0] == "fernway/fernway-python"
+
+
+COURIER_APP = "/repos/fernway/fernway-courier-app"
+ISSUE_KEYS = ("id", "number", "state", "created_at", "updated_at", "closed_at", "comments")
+RELEASES_QUERY = """
+query Releases($owner: String!, $name: String!, $first: Int!, $after: String) {
+  repository(owner: $owner, name: $name) {
+    releases(first: $first, after: $after, orderBy: {field: CREATED_AT, direction: ASC}) {
+      nodes { node_id: id id: databaseId tag_name: tagName created_at: createdAt
+              published_at: publishedAt draft: isDraft prerelease: isPrerelease
+              author { __typename ... on User { login } }
+              reaction_groups: reactionGroups { content reactors { totalCount } } }
+      pageInfo { hasNextPage endCursor }
+    }
+  }
+}
+"""
+
+
+def test_issues_match_the_truth_and_filter_by_state_and_since(github):
+    sandbox, http = github
+    expected = sandbox.truth["github"]["repos"]["fernway/fernway-courier-app"]["issues"]
+    issues = walk(http, f"{COURIER_APP}/issues", state="all", per_page=17)
+    assert sorted(({k: i[k] for k in ISSUE_KEYS} for i in issues), key=lambda i: i["id"]) == (
+        sorted(expected, key=lambda i: i["id"])
+    )
+    assert len(expected) > 20
+    assert {i["state"] for i in expected} == {"open", "closed"}
+    assert [i["number"] for i in issues] == sorted((i["number"] for i in issues), reverse=True)
+    opened = walk(http, f"{COURIER_APP}/issues", per_page=100)
+    assert {i["id"] for i in opened} == {i["id"] for i in expected if i["state"] == "open"}
+    since = sorted(i["updated_at"] for i in expected)[len(expected) // 2]
+    recent = walk(
+        http, f"{COURIER_APP}/issues", state="all", sort="updated", direction="asc", since=since
+    )
+    assert [i["updated_at"] for i in recent] == sorted(
+        i["updated_at"] for i in expected if i["updated_at"] >= since
+    )
+    bad = http.get(f"{COURIER_APP}/issues", params={"state": "any"})
+    assert (bad.status_code, bad.json()["message"]) == (422, "Validation Failed")
+
+
+def test_issues_are_opened_commented_and_closed_as_the_clock_moves(sandbox_factory):
+    sandbox = sandbox_factory(**GITHUB_ONLY)
+    repo = github_repos.generate(42, 50_000, SMALL.window_start, SMALL.days)[3]
+    issue = next(i for i in reversed(repo.issues) if i.closed_at and i.comment_times)
+    with httpx.Client(base_url=sandbox.urls["github"], headers=TOKEN) as http:
+
+        def seen_at(epoch: int) -> dict | None:
+            sandbox.set_clock(dt.datetime.fromtimestamp(epoch, dt.UTC))
+            items = walk(http, f"{COURIER_APP}/issues", state="all", per_page=100)
+            return next((i for i in items if i["id"] == issue.id), None)
+
+        assert seen_at(issue.created_at - 1) is None
+        opened = seen_at(issue.created_at)
+        closed = seen_at(issue.closed_at)
+    assert opened
+    assert (opened["state"], opened["comments"]) == ("open", 0)
+    assert closed
+    assert closed["state"] == "closed"
+    assert closed["updated_at"] == github_repos.iso(issue.updated_at(issue.closed_at))
+
+
+def test_graphql_pages_releases_oldest_first_like_the_rest_listing(github):
+    _, http = github
+    rest = walk(http, f"{COURIER_APP}/releases", per_page=100)
+    nodes, after, pages = [], None, 0
+    while True:
+        variables = {"owner": "fernway", "name": "fernway-courier-app", "first": 4, "after": after}
+        response = http.post("/graphql", json={"query": RELEASES_QUERY, "variables": variables})
+        assert response.headers["x-ratelimit-resource"] == "graphql"
+        connection = response.raise_for_status().json()["data"]["repository"]["releases"]
+        nodes += connection["nodes"]
+        pages += 1
+        if not connection["pageInfo"]["hasNextPage"]:
+            break
+        after = connection["pageInfo"]["endCursor"]
+    keys = ("id", "tag_name", "created_at", "published_at", "draft", "prerelease")
+    assert [{k: n[k] for k in keys} for n in nodes] == [{k: r[k] for k in keys} for r in rest][::-1]
+    assert pages == -(-len(rest) // 4)
+    assert nodes[0]["author"] == {"__typename": "User", "login": "fernway-release-bot"}
+    assert len(nodes[0]["reaction_groups"]) == 8
+
+
+def test_graphql_errors_look_like_githubs(github):
+    _, http = github
+    missing = {"owner": "fernway", "name": "nope", "first": 5}
+    body = http.post("/graphql", json={"query": RELEASES_QUERY, "variables": missing}).json()
+    assert body["data"] == {"repository": None}
+    assert body["errors"][0]["type"] == "NOT_FOUND"
+    unknown = http.post("/graphql", json={"query": "{ viewer { login } }"}).json()
+    assert "data" not in unknown
+    assert "viewer" in unknown["errors"][0]["message"]
+    too_many = {"owner": "fernway", "name": "fernway-go", "first": 101}
+    body = http.post("/graphql", json={"query": RELEASES_QUERY, "variables": too_many}).json()
+    assert "exceeds the `first` limit of 100" in body["errors"][0]["message"]
+    assert http.post("/graphql", content=b"not json").status_code == 400
+
+
+def test_rate_limit_endpoint_reports_both_budgets_without_counting(github):
+    _, http = github
+    before = http.get("/rate_limit").raise_for_status().json()["resources"]
+    http.get(PYTHON).raise_for_status()
+    after = http.get("/rate_limit").json()["resources"]
+    assert after["core"]["used"] == before["core"]["used"] + 1
+    assert after["graphql"]["limit"] == 5000

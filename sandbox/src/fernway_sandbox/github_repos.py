@@ -1,9 +1,10 @@
-"""Fernway's open-source SDK repositories on GitHub: stars (and unstars) over time, releases.
+"""Fernway's open-source SDK repositories on GitHub: stars (and unstars), releases, issues.
 
 Pure functions of (seed, scale, window): stars arrive over each repository's life with a growing
 trend plus bursts after releases, about 8% are later withdrawn (unstarred), and the list a client
-sees at instant t holds the stars with starred_at <= t minus those unstarred <= t. Also the user
-objects GitHub lists stargazers as.
+sees at instant t holds the stars with starred_at <= t minus those unstarred <= t. Issues are
+opened, commented on and closed over the repository's life; at instant t an issue shows the
+events up to t (its `updated_at` is the latest of them). Also the user objects GitHub lists.
 """
 
 from __future__ import annotations
@@ -55,6 +56,52 @@ class Release:
     draft: bool
 
 
+ISSUE_LABELS = ("bug", "enhancement", "question", "documentation", "good first issue")
+ISSUE_TOPICS = (
+    "Crash when {x}",
+    "Support {x}",
+    "Docs: explain {x}",
+    "Slow response when {x}",
+    "Wrong total shown after {x}",
+)
+ISSUE_SUBJECTS = (
+    "a shift is paused",
+    "switching cities",
+    "a delivery is reassigned",
+    "offline mode",
+    "the payout screen opens",
+    "dark mode",
+    "uploading a proof photo",
+)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One issue: opened at `created_at`, commented at `comment_times`, maybe closed later."""
+
+    id: int
+    number: int
+    title: str
+    user_id: int
+    labels: tuple[str, ...]
+    created_at: int
+    comment_times: tuple[int, ...]
+    closed_at: int | None
+
+    def comments_at(self, at: int) -> int:
+        """Comments posted up to epoch second `at`."""
+        return sum(t <= at for t in self.comment_times)
+
+    def closed_by(self, at: int) -> bool:
+        """Whether the issue is closed at `at`."""
+        return self.closed_at is not None and self.closed_at <= at
+
+    def updated_at(self, at: int) -> int:
+        """The latest event (opened, commented, closed) up to `at`."""
+        events = (self.created_at, *self.comment_times, self.closed_at or self.created_at)
+        return max(t for t in events if t <= at)
+
+
 @dataclass(frozen=True)
 class Repo:
     """One repository; star columns are sorted by `starred_at` (epoch seconds)."""
@@ -69,6 +116,7 @@ class Repo:
     unstarred_at: np.ndarray  # NEVER when the star is kept past the window end
     user_id: np.ndarray
     releases: tuple[Release, ...]
+    issues: tuple[Issue, ...] = ()
 
     @property
     def full_name(self) -> str:
@@ -82,6 +130,10 @@ class Repo:
         """Releases that exist at `at` (drafts once created), newest first."""
         shown = [r for r in self.releases if (r.published_at or r.created_at) <= at]
         return sorted(shown, key=lambda r: r.created_at, reverse=True)
+
+    def issues_at(self, at: int) -> list[Issue]:
+        """Issues opened up to `at`, by number."""
+        return [i for i in self.issues if i.created_at <= at]
 
 
 def login(user_id: int) -> str:
@@ -136,6 +188,37 @@ def releases(rng: np.random.Generator, index: int, created: int, end: int) -> tu
     return tuple(result)
 
 
+def issues(seed: int, index: int, created: int, end: int) -> tuple[Issue, ...]:
+    """About one issue every four days of the repository's life (its own random stream, so
+    stars and releases do not change): ~65% closed, 0-4 comments each, every event before `end`."""
+    rng = np.random.default_rng([seed, 0x155E, index])
+    n = max(8, int((end - created) / DAY_S / 4))
+    opened = np.sort(created + DAY_S + ((end - created - 2 * DAY_S) * rng.random(n))).astype(int)
+    result = []
+    for k, at in enumerate(opened.tolist()):
+        gaps = np.cumsum(rng.exponential(3 * DAY_S, size=int(rng.integers(0, 5)))).astype(int)
+        comments = tuple(t for t in (at + 60 + gaps).tolist() if t < end)
+        close = at + 600 + int(rng.exponential(9 * DAY_S))
+        closed = close if rng.random() < 0.65 and close < end else None
+        topic = ISSUE_TOPICS[int(rng.integers(0, len(ISSUE_TOPICS)))]
+        subject = ISSUE_SUBJECTS[int(rng.integers(0, len(ISSUE_SUBJECTS)))]
+        label = ISSUE_LABELS[int(rng.integers(0, len(ISSUE_LABELS)))]
+        number = k + 1
+        result.append(
+            Issue(
+                2_100_000_000 + index * 1_000_000 + number,
+                number,
+                topic.format(x=subject),
+                40_000_000 + int(rng.integers(0, 5_000)),
+                (label,),
+                at,
+                comments,
+                closed,
+            )
+        )
+    return tuple(result)
+
+
 def repo(seed: int, index: int, stars: int, start: dt.date, end: int, pool: int) -> Repo:
     """Generate one repository (vectorised over its stars)."""
     name, language, description, _, age_days = REPOS[index]
@@ -166,6 +249,7 @@ def repo(seed: int, index: int, stars: int, start: dt.date, end: int, pool: int)
         unstar,
         users,
         rels,
+        issues(seed, index, created, end),
     )
 
 
@@ -217,5 +301,17 @@ def repo_truth(r: Repo, start: dt.date, days: int) -> dict:
                 "prerelease": x.prerelease,
             }
             for x in r.releases
+        ],
+        "issues": [
+            {
+                "id": i.id,
+                "number": i.number,
+                "state": "closed" if i.closed_by(end) else "open",
+                "created_at": iso(i.created_at),
+                "updated_at": iso(i.updated_at(end)),
+                "closed_at": iso(i.closed_at),
+                "comments": i.comments_at(end),
+            }
+            for i in r.issues
         ],
     }

@@ -1,12 +1,16 @@
-"""GitHub REST API stand-in for Fernway's SDK repositories: metadata, stargazers, releases.
+"""GitHub API stand-in for Fernway's SDK repositories: metadata, stargazers, releases, issues.
 
-Token auth (`Authorization: Bearer|token`), `Link` pagination, `X-RateLimit-*` headers with a
-primary limit per token and hour (403 once used up), a secondary limit per minute (403 with
-`Retry-After`), and `ETag` / `If-None-Match` (304s do not count against the primary limit).
+REST (`/repos/{owner}/{repo}`, `/stargazers`, `/releases`, `/issues` with `state`, `sort`,
+`direction` and `since`, `/rate_limit`) and GraphQL (`POST /graphql`, releases; see
+`fernway_sandbox.github_graphql`). Token auth (`Authorization: Bearer|token`), `Link`
+pagination, `X-RateLimit-*` headers with a primary limit per token and hour for REST and another
+for GraphQL (403 once used up), a secondary limit per minute (403 with `Retry-After`), and
+`ETag` / `If-None-Match` (304s and `/rate_limit` do not count against the primary limit).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import re
@@ -17,9 +21,11 @@ from urllib.parse import urlencode
 import orjson
 from werkzeug.wrappers import Request, Response
 
+from fernway_sandbox import github_graphql
 from fernway_sandbox.github_repos import (
     OWNER,
     REPOS,
+    Issue,
     Release,
     Repo,
     generate,
@@ -37,7 +43,8 @@ SECONDARY_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 )
 ANONYMOUS_LIMIT = 60
-ROUTE = re.compile(r"^/repos/([^/]+)/([^/]+)(?:/(stargazers|releases))?/?$")
+ROUTE = re.compile(r"^/repos/([^/]+)/([^/]+)(?:/(stargazers|releases|issues))?/?$")
+ISSUE_SORTS = {"created": "created_at", "updated": "updated_at", "comments": "comments"}
 COUNTS = ("served", "not_modified", "rate_limited", "secondary_limited", "unauthorized")
 
 
@@ -77,6 +84,7 @@ class GitHubApp:
         c = ctx.config
         self.repos = {r.full_name: r for r in generate(c.seed, c.scale, c.window_start, c.days)}
         self.quota = HourlyQuota(c.github_rate_limit)
+        self.graphql_quota = HourlyQuota(c.github_rate_limit)
         self.anonymous = HourlyQuota(ANONYMOUS_LIMIT)
         self.secondary = RollingLimit(c.github_secondary_per_minute, 60.0)
         self.counts: dict[str, int] = ctx.state.setdefault("counts", dict.fromkeys(COUNTS, 0))
@@ -102,7 +110,11 @@ class GitHubApp:
             _, headers = self.anonymous.state(request.remote_addr or "", take=True)
             message = "Bad credentials" if token else "Requires authentication"
             return error(message, 401, headers)
-        allowed, headers = self.quota.state(token)
+        graphql = request.path.rstrip("/") == "/graphql"
+        quota = self.graphql_quota if graphql else self.quota
+        if request.path.rstrip("/") == "/rate_limit":
+            return self.rate_limit(token)
+        allowed, headers = self.state(quota, token, graphql)
         if not allowed:
             self.count("rate_limited")
             return error("API rate limit exceeded for user ID 1.", 403, headers, LIMIT_DOCS)
@@ -111,20 +123,52 @@ class GitHubApp:
             self.count("secondary_limited")
             headers["Retry-After"] = retry_after(wait)
             return error(SECONDARY_MESSAGE, 403, headers, LIMIT_DOCS)
-        status, body, extra = self.route(request)
+        status, body, extra = self.graphql(request) if graphql else self.route(request)
         data = orjson.dumps(body)
         etag = f'W/"{hashlib.sha256(data).hexdigest()[:40]}"'
         wanted = {t.strip() for t in request.headers.get("If-None-Match", "").split(",")}
         if status == 200 and (etag in wanted or etag.removeprefix("W/") in wanted):
             self.count("not_modified")
             return Response(None, 304, {**headers, "ETag": etag})
-        allowed, headers = self.quota.state(token, take=True)
+        allowed, headers = self.state(quota, token, graphql, take=True)
         if not allowed:
             self.count("rate_limited")
             return error("API rate limit exceeded for user ID 1.", 403, headers, LIMIT_DOCS)
         self.count("served")
         out = {**headers, **extra, "ETag": etag, "X-GitHub-Media-Type": "github.v3; format=json"}
         return Response(data, status, out, mimetype="application/json")
+
+    @staticmethod
+    def state(
+        quota: HourlyQuota, token: str, graphql: bool, take: bool = False
+    ) -> tuple[bool, dict[str, str]]:
+        """The quota's verdict and `X-RateLimit-*` headers naming its resource."""
+        allowed, headers = quota.state(token, take=take)
+        return allowed, {**headers, "X-RateLimit-Resource": "graphql" if graphql else "core"}
+
+    def rate_limit(self, token: str) -> Response:
+        """GET /rate_limit: this token's REST and GraphQL budgets (not counted against them)."""
+
+        def resource(quota: HourlyQuota, name: str) -> dict[str, int | str]:
+            _, h = quota.state(token)
+            keys = ("limit", "remaining", "reset", "used")
+            return {**{k: int(h[f"X-RateLimit-{k.title()}"]) for k in keys}, "resource": name}
+
+        core, graphql = resource(self.quota, "core"), resource(self.graphql_quota, "graphql")
+        body = {"resources": {"core": core, "graphql": graphql}, "rate": core}
+        return Response(orjson.dumps(body), 200, mimetype="application/json")
+
+    def graphql(self, request: Request) -> tuple[int, object, dict[str, str]]:
+        """POST /graphql (see `fernway_sandbox.github_graphql`)."""
+        if request.method != "POST":
+            return 404, {"message": "Not Found", "documentation_url": DOCS, "status": "404"}, {}
+        try:
+            body = orjson.loads(request.get_data())
+        except orjson.JSONDecodeError:
+            body = None
+        now = int(self.ctx.now().timestamp())
+        status, answer = github_graphql.execute(self.repos, now, body)
+        return status, answer, {}
 
     def route(self, request: Request) -> tuple[int, object, dict[str, str]]:
         """(status, body, extra headers) of an authenticated request."""
@@ -138,6 +182,8 @@ class GitHubApp:
         if match[3] == "releases":
             items = [self.release(repo, r) for r in repo.releases_at(now)]
             return self.paged(request, len(items), lambda lo, hi: items[lo:hi])
+        if match[3] == "issues":
+            return self.issues(request, repo, now)
         visible = repo.visible(now)
         starred = "star+json" in request.headers.get("Accept", "")
 
@@ -150,6 +196,30 @@ class GitHubApp:
             return [{"starred_at": iso(t), "user": u} for t, u in zip(times, users, strict=True)]
 
         return self.paged(request, len(visible), stars)
+
+    def issues(self, request: Request, repo: Repo, now: int) -> tuple[int, object, dict[str, str]]:
+        """GET /repos/{owner}/{repo}/issues: `state` (open), `sort` (created), `direction`
+        (desc), `since` (updated at or after, ISO 8601), paged like every listing."""
+        state = request.args.get("state", "open")
+        sort = ISSUE_SORTS.get(request.args.get("sort", "created"))
+        direction = request.args.get("direction", "desc")
+        since_raw = request.args.get("since")
+        try:
+            since = int(dt.datetime.fromisoformat(since_raw).timestamp()) if since_raw else None
+        except ValueError:
+            since = -1
+        if state not in ("open", "closed", "all") or sort is None or since == -1:
+            return 422, {"message": "Validation Failed", "documentation_url": DOCS}, {}
+        if direction not in ("asc", "desc"):
+            return 422, {"message": "Validation Failed", "documentation_url": DOCS}, {}
+        items = [self.issue(repo, i, now) for i in repo.issues_at(now)]
+        items = [i for i in items if state in ("all", i["state"])]
+        if since is not None:
+            items = [
+                i for i in items if dt.datetime.fromisoformat(i["updated_at"]).timestamp() >= since
+            ]
+        items.sort(key=lambda i: (i[sort], i["number"]), reverse=direction == "desc")
+        return self.paged(request, len(items), lambda lo, hi: items[lo:hi])
 
     def paged(
         self, request: Request, total: int, items: Callable[[int, int], list]
@@ -216,6 +286,54 @@ class GitHubApp:
             "assets": [],
             "body": f"Release {r.tag_name} of {repo.name}.",
         }
+
+    def issue(self, repo: Repo, i: Issue, now: int) -> dict:
+        """One item of GET /repos/{owner}/{repo}/issues as it looks at `now`."""
+        base = f"{self.ctx.url}/repos/{repo.full_name}/issues/{i.number}"
+        closed = i.closed_by(now)
+        return {
+            "url": base,
+            "repository_url": f"{self.ctx.url}/repos/{repo.full_name}",
+            "labels_url": f"{base}/labels{{/name}}",
+            "comments_url": f"{base}/comments",
+            "events_url": f"{base}/events",
+            "html_url": f"https://github.com/{repo.full_name}/issues/{i.number}",
+            "id": i.id,
+            "node_id": node_id("Issue", i.id),
+            "number": i.number,
+            "title": i.title,
+            "user": user(i.user_id),
+            "labels": [label(repo, name) for name in i.labels],
+            "state": "closed" if closed else "open",
+            "locked": False,
+            "assignee": None,
+            "assignees": [],
+            "milestone": None,
+            "comments": i.comments_at(now),
+            "created_at": iso(i.created_at),
+            "updated_at": iso(i.updated_at(now)),
+            "closed_at": iso(i.closed_at) if closed else None,
+            "author_association": "NONE",
+            "active_lock_reason": None,
+            "body": f"{i.title}. Seen in the courier app; steps to reproduce follow.",
+            "reactions": {"url": f"{base}/reactions", "total_count": 0, "+1": 0, "-1": 0},
+            "timeline_url": f"{base}/timeline",
+            "state_reason": "completed" if closed else None,
+        }
+
+
+def label(repo: Repo, name: str) -> dict:
+    """A label object as issues carry them."""
+    number = int(hashlib.sha256(f"{repo.full_name}:{name}".encode()).hexdigest()[:8], 16)
+    return {
+        "id": number,
+        "node_id": node_id("Label", number),
+        "url": f"https://api.github.com/repos/{repo.full_name}/labels/{name.replace(' ', '%20')}",
+        "name": name,
+        "color": f"{number % 0xFFFFFF:06x}",
+        "default": name in ("bug", "enhancement", "question", "documentation"),
+        "description": None,
+    }
 
 
 def truth(ctx: ServiceContext) -> dict:
