@@ -1,0 +1,110 @@
+"""Fixtures of the dbt tests: a warehouse holding the raw courier-app tables and the analytics
+location's real `analytics.orders` mart, built once a session from one sandbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import time
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+import pytest
+
+from fernway_core.resources import shared_resources
+from fernway_core.settings import get_settings
+from fernway_core.warehouse import Warehouse
+from fernway_devtools.demo import run_in_location
+from fernway_devtools.instance import write_instance
+from fernway_sandbox.config import SandboxConfig
+from fernway_sandbox.sandbox import Sandbox
+from tests.conftest import COURIERS
+from tests.defs.transform.raw_tables import load_courier_app
+
+ROOT = Path(__file__).resolve().parents[5]
+# Measured on the 2-core dev machine with other suites running: ~100 s for the analytics
+# location at this scale (5,000 orders over 14 days). pytest-timeout counts fixture setup.
+UPSTREAM_BUILD_TIMEOUT_S = 900
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Give the first test that builds the upstream warehouse time for it."""
+    timeout = float(config.getini("timeout") or 0) + UPSTREAM_BUILD_TIMEOUT_S
+    for item in items:
+        if "upstream" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.timeout(timeout))
+
+
+def _materialize_analytics(env: dict[str, str], work: Path) -> None:
+    """Materialize every asset of the analytics location in its own virtualenv (as `make demo`)."""
+    start = COURIERS["start"]
+    end = start + dt.timedelta(days=COURIERS["days"])
+    report = work / "analytics.json"
+    args = ["fernway_devtools.materialize", "fernway_analytics.definitions"]
+    args += ["--start", start.isoformat(), "--end", end.isoformat(), "--report", str(report)]
+    log = report.with_suffix(".log")
+    started = time.perf_counter()
+    if run_in_location("analytics", ROOT, env, args, log) != 0:
+        tail = "".join(log.read_text().splitlines(True)[-40:])
+        pytest.fail(f"materializing analytics failed; last lines of {log}:\n{tail}")
+    print(f"analytics materialized in {time.perf_counter() - started:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def upstream(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    """(warehouse file, sandbox truth): analytics' real marts and the raw courier-app tables.
+
+    One sandbox with the couriers location's test configuration (so deliveries reference the
+    orders analytics loads): the analytics location materializes into a throwaway data dir,
+    then the courier app's four listings are paged into the same file.
+    """
+    work = tmp_path_factory.mktemp("couriers_upstream")
+    data_dir, home = work / "data", work / "dagster_home"
+    write_instance(home, ROOT / "dagster.yaml", postgres=False)
+    config = SandboxConfig(
+        services=("marketplace", "s3", "couriers"),
+        scale=COURIERS["scale"],
+        start=COURIERS["start"],
+        days=COURIERS["days"],
+    )
+    with Sandbox(config) as sandbox:
+        env = {**os.environ, **sandbox.env(), "DAGSTER_HOME": str(home)}
+        env["FERNWAY_DATA_DIR"] = str(data_dir)
+        env.pop("FERNWAY_WAREHOUSE_URL", None)
+        _materialize_analytics(env, work)
+        database = data_dir / "warehouse.duckdb"
+        load_courier_app(database, sandbox.urls["couriers"], config.couriers_token)
+        return database, sandbox.truth
+
+
+@pytest.fixture
+def truth(upstream: tuple[Path, dict[str, Any]]) -> dict[str, Any]:
+    """The sandbox's truth for the upstream warehouse."""
+    return upstream[1]
+
+
+@pytest.fixture
+def warehouse(platform_env: Path, upstream: tuple[Path, dict[str, Any]]) -> Warehouse:
+    """The test's warehouse: a copy of the upstream one, as the location resolves it."""
+    shutil.copy(upstream[0], platform_env / "warehouse.duckdb")
+    return Warehouse(url=get_settings().resolved_warehouse_url)
+
+
+@pytest.fixture
+def transform_defs(warehouse: Warehouse) -> dg.Definitions:
+    """The transform domain alone (its assets, checks, jobs over selections.py), with the
+    location's shared resources and its dbt resource."""
+    from fernway_couriers.defs.transform import assets, checks, resources, selections
+
+    return dg.Definitions(
+        assets=[assets.couriers_dbt_models, assets.orders],
+        asset_checks=[checks.couriers_dbt_tests],
+        jobs=[
+            dg.define_asset_job("dbt_run", selection=selections.DBT_RUN),
+            dg.define_asset_job("dbt_test", selection=selections.DBT_TEST),
+            dg.define_asset_job("dbt_run_and_test", selection=selections.DBT_RUN_AND_TEST),
+        ],
+        resources={**shared_resources().resources, **resources.resources().resources},
+    )
