@@ -34,7 +34,7 @@ from fernway_sandbox.sandbox import Sandbox
 from fernway_sandbox.services.s3 import REGION
 from tests.conftest import START
 
-DAYS = 4
+DAYS = 3
 CORRUPT = 3  # the seed makes them one of each kind: truncated, empty, missing_column
 
 
@@ -108,7 +108,7 @@ class Bucket:
         self.client.copy_object(Bucket=self.name, Key=key, CopySource=source)
         return key
 
-    def keys(self) -> list[str]:
+    def list_keys(self) -> list[str]:
         """Every key in the bucket."""
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.name)
         return sorted(o["Key"] for p in pages for o in p.get("Contents", []))
@@ -148,12 +148,7 @@ def ts_defs(bucket: Bucket) -> dg.Definitions:
     """
     return dg.Definitions(
         assets=[entries],
-        asset_checks=[
-            checks.no_duplicate_lines,
-            checks.no_overlapping_lines,
-            checks.worked_hours_within_a_day,
-            checks.no_rejected_timesheets,
-        ],
+        asset_checks=[checks.timesheet_entries_checks],
         jobs=[timesheet_files_job],
         sensors=[timesheet_files_sensor],
         resources={**shared_resources().resources, **resources().resources},
