@@ -1,5 +1,5 @@
 """A real `dagster-webserver` over weather and ml (each in its own virtualenv), started once per
-module, and the catalog's definitions bound against a sandbox's DataHub stand-in."""
+test session, and the catalog's definitions bound against a sandbox's DataHub stand-in."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def _workspace(root: Path, locations: tuple[str, ...]) -> dict:
 
 def _stop(proc: subprocess.Popen) -> None:
     """SIGTERM the webserver's process group (its code servers), SIGKILL what is left."""
-    for sig, grace in ((signal.SIGTERM, 10.0), (signal.SIGKILL, 5.0)):
+    for sig, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
@@ -73,7 +73,7 @@ def _stop(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def webserver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """URL of a webserver whose locations are all loaded (fails with its log otherwise)."""
     root = find_repo_root()
