@@ -8,7 +8,7 @@ import dagster as dg
 import pytest
 
 from fernway_core.warehouse import Warehouse
-from fernway_couriers.defs.quality.checks import CHECK_NAME
+from fernway_couriers.defs.quality.checks import CHECK_NAME, payout_reconciliation_gx
 from fernway_devtools.pytest_plugin import evaluate_checks, failed_check
 
 ALL = [
@@ -119,9 +119,8 @@ def test_a_failing_checkpoint_blocks_what_depends_on_the_mart(marts, quality_def
             "difference = -1 - delivered_amount where payout_id = 'p-3'"
         )
 
-    checks = [c for c in quality_defs.asset_checks or [] if PAYOUTS in str(c.check_keys)]
     result = dg.materialize(
-        [broken_payouts, payout_report, *checks],
+        [broken_payouts, payout_report, payout_reconciliation_gx],
         resources=quality_defs.resources,
         instance=instance,
         raise_on_error=False,

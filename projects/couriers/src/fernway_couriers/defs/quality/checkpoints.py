@@ -11,7 +11,8 @@ tree). It is created on first use and every object in it is got-or-added / added
 each run leaves it in the same shape; the suite in code always wins over the stored one. A file
 lock (`<project_root_dir>/gx.lock`) makes processes take turns at the context and its Data Docs.
 
-This module imports GX (≈ 10 s cold): import it only where a validation runs.
+`load_from_defs_folder` imports every module under `defs/` when the location loads, so GX
+(≈ 10 s to import) is imported inside the functions here, when a validation runs.
 """
 
 from __future__ import annotations
@@ -26,11 +27,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
-import great_expectations as gx
 import pyarrow as pa
-from great_expectations.checkpoint import UpdateDataDocsAction
-from great_expectations.core.run_identifier import RunIdentifier
-from great_expectations.data_context.types.base import ProgressBarsConfig
 
 from fernway_couriers.defs.quality.marts import Mart
 from fernway_couriers.defs.quality.suites import SUITES
@@ -83,6 +80,9 @@ def project_lock(root: Path) -> Iterator[None]:
 
 def open_context(root: Path) -> Any:
     """The file context at `root/gx` (created when missing), progress bars off."""
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="file", project_root_dir=str(root))
     bars = context.variables.progress_bars  # a config object when new, a dict once reloaded
     on = bars is None or (bars.get("globally", True) if isinstance(bars, dict) else bars.globally)
@@ -94,6 +94,9 @@ def open_context(root: Path) -> Any:
 
 def _checkpoint(context: Any, mart: Mart) -> Any:
     """The mart's checkpoint, with its datasource, asset, suite and validation ensured."""
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
     try:
         source = context.data_sources.get(DATASOURCE)
     except KeyError:
@@ -124,6 +127,8 @@ def _checkpoint(context: Any, mart: Mart) -> Any:
 
 def run_checkpoint(root: Path, mart: Mart, rows: pa.Table, run_name: str) -> CheckpointOutcome:
     """Validate the mart's `rows` with the mart's suite (as pandas); Data Docs are rebuilt."""
+    from great_expectations.core.run_identifier import RunIdentifier
+
     frame = rows.to_pandas()
     with project_lock(root):
         context = open_context(root)

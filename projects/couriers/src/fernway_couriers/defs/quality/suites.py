@@ -1,16 +1,17 @@
-"""The expectation suites, kept as code: one per mart (imports Great Expectations; load lazily).
+"""The expectation suites, kept as code: one per mart.
 
 A suite states what a mart must satisfy beyond its dbt contract (which already fixes the column
 types): keys present and unique, amounts and counts in range, and the row-level arithmetic the
 mart promises (see the derived `gx_` columns in `marts.py`).
+
+`load_from_defs_folder` imports every module under `defs/` when the location loads, so GX
+(≈ 10 s to import) is imported inside each suite function, at validation time only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-
-import great_expectations.expectations as gxe
-from great_expectations.expectations import Expectation
+from typing import TYPE_CHECKING
 
 from fernway_couriers.defs.quality.marts import (
     COURIER_EARNINGS_WEEKLY,
@@ -20,9 +21,14 @@ from fernway_couriers.defs.quality.marts import (
     Mart,
 )
 
+if TYPE_CHECKING:
+    from great_expectations.expectations import Expectation
+
 
 def _shape(mart: Mart) -> list[Expectation]:
     """The contract columns are present, the mart is not empty and nothing in it is null."""
+    import great_expectations.expectations as gxe
+
     return [
         gxe.ExpectTableColumnsToMatchSet(column_set=list(mart.columns), exact_match=False),
         gxe.ExpectTableRowCountToBeBetween(min_value=1),
@@ -32,6 +38,8 @@ def _shape(mart: Mart) -> list[Expectation]:
 
 def courier_earnings_weekly() -> list[Expectation]:
     """One row per courier and ISO week with ≥ 1 delivery; earnings = fees + tips."""
+    import great_expectations.expectations as gxe
+
     return [
         *_shape(COURIER_EARNINGS_WEEKLY),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["courier_id", "week_start"]),
@@ -45,6 +53,8 @@ def courier_earnings_weekly() -> list[Expectation]:
 
 def shift_utilisation() -> list[Expectation]:
     """One row per completed shift; busy ≤ shift hours; utilisation = busy / shift in [0, 1]."""
+    import great_expectations.expectations as gxe
+
     return [
         *_shape(SHIFT_UTILISATION),
         gxe.ExpectColumnValuesToBeUnique(column="shift_id"),
@@ -65,6 +75,8 @@ def shift_utilisation() -> list[Expectation]:
 
 def payout_reconciliation() -> list[Expectation]:
     """One row per payout; known statuses; difference = payout - delivered; `matched` means it."""
+    import great_expectations.expectations as gxe
+
     return [
         *_shape(PAYOUT_RECONCILIATION),
         gxe.ExpectColumnValuesToBeUnique(column="payout_id"),
