@@ -11,6 +11,7 @@ Dagster schedules the sync and the warehouse keeps the state.
 """
 
 from collections.abc import Iterator
+from typing import Any
 
 import dagster as dg
 
@@ -36,7 +37,7 @@ def asset_key(stream: str) -> dg.AssetKey:
     return dg.AssetKey(["airbyte", f"github_{stream}"])
 
 
-def _metadata(warehouse: Warehouse, stream: str, outcome: StreamOutcome) -> dict[str, object]:
+def _metadata(warehouse: Warehouse, stream: str, outcome: StreamOutcome) -> dict[str, Any]:
     return {
         **warehouse.table_metadata(f"{SCHEMA}.{stream}"),
         "records_read": outcome.records,
