@@ -58,9 +58,14 @@ MANIFEST: dict[str, Any] = json.loads(couriers_project.manifest_path.read_text()
 CHECKS = dbt_test_checks(MANIFEST)
 
 
+# Tests only read: several at once are safe on DuckDB too (threads of one process share the
+# database), and dbt's per-test overhead dominates these small queries.
+TEST_THREADS = "4"
+
+
 def dbt_test_args(selected: set[dg.AssetCheckKey]) -> list[str]:
     """`dbt test` arguments for the selected checks: data tests only, each by its fqn."""
-    args = ["test", "--exclude-resource-type", "unit_test"]
+    args = ["test", "--exclude-resource-type", "unit_test", "--threads", TEST_THREADS]
     if selected >= set(CHECKS):
         return args
     return [*args, "--select", *sorted(CHECKS[key].fqn for key in selected)]
