@@ -3,7 +3,7 @@
 Alert files (schema in `alerts.py`) land in `<data_dir>/quality_alerts/`. On each tick, every
 settled file is read:
 
-- valid: a `data_quality_remediation_job` run is requested for the named mart and its checks,
+- valid: a `data_quality_remediation_job` run is requested for the named mart and all its checks,
   run key `quality-alert-<sha256 of the file>`, and the file moves to `processed/`;
 - refused (bad JSON, missing or unknown field, unknown asset, wrong type, too large, the same
   alert again): the file moves to `rejected/` with `<file>.reason` beside it (a reason code on
@@ -20,7 +20,6 @@ import json
 import dagster as dg
 
 from fernway_couriers.defs.quality.alerts import Alert, Refusal, RefusedAlert, parse_alert
-from fernway_couriers.defs.quality.checks import CHECK_NAME
 from fernway_couriers.defs.quality.jobs import data_quality_remediation_job
 from fernway_couriers.defs.quality.resources import QualityAlertInbox
 
@@ -28,11 +27,14 @@ REMEMBERED = 1000
 
 
 def remediation_request(alert: Alert, file_name: str) -> dg.RunRequest:
-    """The run for one alert: its mart and the mart's GX check, tagged with the alert."""
+    """The run for one alert: its mart with every check on it, tagged with the alert.
+
+    No `asset_check_keys`: the run then holds all of the mart's checks, the GX checkpoint and
+    the dbt tests alike (naming only the GX check would drop the dbt tests from `dbt build`).
+    """
     return dg.RunRequest(
         run_key=alert.run_key,
         asset_selection=[alert.asset],
-        asset_check_keys=[dg.AssetCheckKey(alert.asset, CHECK_NAME)],
         tags={
             "fernway/quality_alert": file_name,
             "fernway/alert_asset": alert.asset.to_user_string(),
