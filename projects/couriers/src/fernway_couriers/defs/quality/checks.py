@@ -93,3 +93,6 @@ def build_gx_check(mart: Mart) -> dg.AssetChecksDefinition:
 courier_earnings_weekly_gx, shift_utilisation_gx, payout_reconciliation_gx = (
     build_gx_check(m) for m in MARTS
 )
+
+# For jobs of other domains (e.g. `data_quality_pipeline`): exactly these three checks.
+GX_CHECKS = dg.AssetSelection.checks(*(dg.AssetCheckKey(m.key, CHECK_NAME) for m in MARTS))
