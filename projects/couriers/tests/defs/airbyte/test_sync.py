@@ -103,6 +103,17 @@ def test_syncs_are_incremental_equal_the_stand_in_and_never_duplicate(github_san
     assert rows(warehouse, "issues", ISSUE_COLUMNS) == served(truth["issues"], ISSUE_COLUMNS)
 
 
+def test_a_connector_error_fails_the_sync_in_one_line_and_keeps_no_state(github_sandbox, instance):
+    result = sync(instance, token="ghp_wrong")
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    message = failure.step_failure_data.user_failure_data.description
+    assert "401" in message
+    assert "\n" not in message
+    assert github_sandbox.truth["github"]["requests"]["unauthorized"] >= 1
+    assert destination.saved(resources()["warehouse"], ["releases", "issues"]) == {}
+
+
 STREAM = {
     "name": "releases",
     "json_schema": {

@@ -58,22 +58,27 @@ def messages(
         with stderr_path.open("wb") as stderr:
             process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=stderr, cwd=tmp)
             assert process.stdout is not None
+            errors: list[str] = []
             try:
                 for line in process.stdout:
                     if line.startswith(b"{"):
                         try:
-                            yield orjson.loads(line)
+                            message = orjson.loads(line)
                         except orjson.JSONDecodeError:
                             continue
+                        if (error := error_traces(message)) is not None:
+                            errors.append(error)
+                        yield message
             finally:
                 if process.poll() is None:
                     process.kill()
                 process.wait()
         if process.returncode:
             tail = stderr_path.read_text(errors="replace")[-STDERR_TAIL:].strip()
+            reason = "; ".join(errors) or (tail.splitlines()[-1] if tail else "no message")
             raise ConnectorError(
-                f"{Path(command[-1]).name} {verb} exited with {process.returncode}"
-                + (f": {tail.splitlines()[-1]}" if tail else "")
+                f"{Path(command[-1]).name} {verb} exited with {process.returncode}: "
+                + " ".join(reason.split())
             )
 
 
@@ -83,7 +88,8 @@ def error_traces(message: dict[str, Any]) -> str | None:
     if message.get("type") != "TRACE" or trace.get("type") != "ERROR":
         return None
     error = trace.get("error") or {}
-    return str(error.get("message") or error.get("internal_message") or "unknown error")
+    text = str(error.get("message") or error.get("internal_message") or "unknown error")
+    return " ".join(text.split())  # one line
 
 
 def one(command: Sequence[str], verb: str, kind: str, files: Mapping[str, Any]) -> Any:
