@@ -110,7 +110,8 @@ class FernwaySettings(BaseSettings):
         "fernway-exports", description="Bucket of partner exports."
     )
     s3_timesheets_bucket: Annotated[str, AfterValidator(checks.matches(checks.S3_BUCKET))] = Field(
-        "fernway-courier-timesheets", description="Bucket the courier agencies' timesheet files land in."
+        "fernway-courier-timesheets",
+        description="Bucket the courier agencies' timesheet files land in.",
     )
     aws_region: Annotated[str, AfterValidator(checks.matches(checks.AWS_REGION))] = Field(
         "us-east-1", description="AWS region of the exports bucket."
@@ -164,7 +165,7 @@ class FernwaySettings(BaseSettings):
     )
     dagster_url: HttpUrl = Field(
         "http://127.0.0.1:3000",
-        description="Dagster webserver the catalog reads the platform's asset graph from (GraphQL).",
+        description="Dagster webserver whose GraphQL the catalog reads the asset graph from.",
     )
     spark_remote: Annotated[str | None, AfterValidator(checks.url("sc"))] = Field(
         None, description="Spark Connect URL; unset = local Spark."
