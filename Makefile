@@ -4,7 +4,7 @@ SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 
 ROOT := $(CURDIR)
-LOCATIONS := analytics weather ml growth
+LOCATIONS := analytics weather ml growth couriers
 PROJECTS := $(addprefix projects/,$(LOCATIONS))
 PY_ENVS := libs/fernway-core libs/fernway-devtools sandbox $(PROJECTS) .
 # Test suites, longest first (the platform tests, then the locations), so the last to start are

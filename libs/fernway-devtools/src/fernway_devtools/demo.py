@@ -6,15 +6,19 @@ import argparse
 import json
 import os
 import re
+import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from fernway_core.settings import find_repo_root, get_settings
+from fernway_devtools.dev import stop
 from fernway_devtools.materialize import NEEDS, PROGRESS
 from fernway_devtools.sandbox import (
     RECORDED_KNOBS,
@@ -38,6 +42,8 @@ DEMO_WEATHER_PLAN = ("Startup", 600)
 # of one per partition (Dagster's own switch; 2,208 SQLite writes fewer for the hourly weather
 # history). Its cost: a failed run does not mark each partition of its window as failed.
 DAGSTER_ENV = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1"}
+# The catalog (DataHub) reads every location's assets and runs: it goes last, on its own.
+CATALOG = {"location": "couriers", "group": "catalog", "summary_hook": "catalog_summary"}
 # Log lines of a location worth showing live: the materializer's and the assets' own progress.
 LIVE_MARKERS = (PROGRESS, "progress: ")
 _STEP_DONE = re.compile(r" - (STEP_SUCCESS|STEP_FAILURE) - ")
@@ -103,6 +109,7 @@ class Task:
     waiting: bool = False  # its last progress line says it waits for another location
     needs: list[str] | None = None  # the teams it reads from, once it said so
     background: bool = False  # nothing ever waits for it: low CPU priority from the start
+    last: bool = False  # starts once every other task has ended (it reads what they all built)
     started: float = field(default_factory=time.monotonic)  # the demo's start, for elapsed times
     _reader: threading.Thread | None = field(default=None, repr=False)
 
@@ -169,14 +176,54 @@ class Task:
                 self.proc.kill()
 
 
-def materialize_task(location: str, root: Path, knobs: Knobs, report: Path, after: float) -> Task:
+def materialize_task(
+    location: str, root: Path, knobs: Knobs, report: Path, after: float, *extra: str
+) -> Task:
     """Materialize one location in its own virtualenv, once its cross-location inputs exist."""
     args = ["fernway_devtools.materialize", f"fernway_{location}.definitions"]
     args += ["--start", knobs.start.isoformat(), "--end", knobs.end.isoformat()]
-    args += ["--report", str(report), "--after", f"{after:.6f}"]
+    args += ["--report", str(report), "--after", f"{after:.6f}", *extra]
     return Task(
         location, location, location_command(location, root, args), report.with_suffix(".log")
     )
+
+
+def catalog_task(location_task: Task, root: Path, knobs: Knobs, report: Path, after: float) -> Task:
+    """The catalog's group of `CATALOG["location"]`, split from its location's task: it reads
+    the whole platform (through the demo's webserver), so it runs once every location is built."""
+    location_task.command += ["--skip-group", CATALOG["group"]]
+    task = materialize_task(
+        CATALOG["location"], root, knobs, report, after,
+        "--only-group", CATALOG["group"], "--summary-hook", CATALOG["summary_hook"],
+    )  # fmt: skip
+    task.name, task.last = "catalog", True
+    return task
+
+
+@contextmanager
+def running_webserver(root: Path, env: dict, log: Path) -> Iterator[str]:
+    """`dagster-webserver` (read-only) over every location at a low CPU priority: a person can
+    watch the demo's runs live, and the catalog reads the platform's asset graph from it."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [str(root / ".venv" / "bin" / "dagster-webserver"), "-w", "workspace.yaml"]
+    command += ["-h", "127.0.0.1", "-p", str(port), "--read-only"]
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out:
+        proc = subprocess.Popen(
+            command,
+            cwd=root,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=lambda: os.nice(LOW_PRIORITY),
+        )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        stop(proc)
 
 
 def drill_task(root: Path, data_dir: Path, after: float) -> Task:
@@ -222,7 +269,11 @@ def run_all(tasks: list[Task], root: Path, env: dict) -> dict[str, int]:
     codes: dict[str, int] = {}
     prioritized = False
     while pending or running:
-        if pending and (not running or running[-1].needs is not None or running[-1].ended()):
+        others_done = (
+            not any(t is not pending[0] and not t.ended() for t in tasks) if pending else False
+        )
+        ready = not pending[0].last or others_done if pending else False
+        if ready and (not running or running[-1].needs is not None or running[-1].ended()):
             task = pending.pop(0)
             task.start(root, env, screen)
             if task.background:
@@ -299,14 +350,26 @@ def main(argv: list[str] | None = None) -> int:
     tasks = [materialize_task(loc, root, knobs, reports[loc], after) for loc in args.location]
     if DRILL["location"] in args.location:
         tasks.append(drill_task(root, data_dir, after))
+    if CATALOG["location"] in args.location:
+        owner = next(t for t in tasks if t.name == CATALOG["location"])
+        reports["catalog"] = data_dir / "demo" / "catalog.json"
+        reports["catalog"].unlink(missing_ok=True)
+        tasks.append(catalog_task(owner, root, knobs, reports["catalog"], after))
     print(
         "\n== materializing " + ", ".join(args.location) + " at once (each location waits for"
         " what it reads from the others); logs under " + str(data_dir / "demo"),
         flush=True,
     )
-    with running_sandbox(knobs, truth, data_dir / "demo" / "sandbox.log") as sandbox_env:
+    with (
+        running_sandbox(knobs, truth, data_dir / "demo" / "sandbox.log") as sandbox_env,
+        running_webserver(
+            root, {**os.environ, **sandbox_env}, data_dir / "demo" / "webserver.log"
+        ) as ui,
+    ):
+        print(f"   watch it live (read-only UI): {ui}", flush=True)
         # Alerts of every demo run go to the sandbox's Slack (production: the real one).
         env = {**os.environ, **sandbox_env, "FERNWAY_ALERT_SINK": "slack", **DAGSTER_ENV}
+        env["FERNWAY_DAGSTER_URL"] = ui
         codes = run_all(tasks, root, env)
         alerts = slack_messages(env)
     for task in tasks:

@@ -102,10 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     command = [str(root / ".venv" / "bin" / "dagster"), "dev", "-w", "workspace.yaml"]
     command += ["-h", args.host, "-p", str(args.port)]
     ui = f"Dagster UI: http://{args.host}:{args.port}"
+    # the couriers catalog reads the platform's asset graph from this UI's GraphQL
+    own_url = {"FERNWAY_DAGSTER_URL": f"http://{args.host}:{args.port}"}
     try:
         if args.no_sandbox or settings.env != "local":
             print(f"{ui} (FERNWAY_ENV={settings.env}; no sandbox)", flush=True)
-            return serve(command, root, dict(os.environ))
+            return serve(command, root, {**os.environ, **own_url})
         knobs, which = knobs_to_serve(settings.data_dir)
         log = settings.data_dir / "dev" / "sandbox.log"
         print(
@@ -127,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
                 "FERNWAY_ALERT_SINK": "slack",
                 "FERNWAY_START_DATE": knobs.start.isoformat(),
                 "FERNWAY_DAYS": str(knobs.days),
+                **own_url,
             }
             code = serve(command, root, env)
             print("stopping the sandbox", flush=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -30,14 +31,33 @@ def _partition_keys(
     return list(partitions_def.get_partition_keys())
 
 
-def plan_runs(defs: dg.Definitions, start: dt.date, end: dt.date) -> list[PlannedRun]:
-    """Cut the topological order of executable assets into runs with one partitioning each."""
+def in_groups(
+    defs: dg.Definitions, only: list[str] | None = None, skip: list[str] | None = None
+) -> Callable[[dg.AssetKey], bool]:
+    """Whether an asset's group is among `only` (all when None) and not among `skip`."""
+    graph = defs.resolve_asset_graph()
+
+    def keep(key: dg.AssetKey) -> bool:
+        group = graph.get(key).group_name
+        return (only is None or group in only) and group not in (skip or [])
+
+    return keep
+
+
+def plan_runs(
+    defs: dg.Definitions,
+    start: dt.date,
+    end: dt.date,
+    keep: Callable[[dg.AssetKey], bool] | None = None,
+) -> list[PlannedRun]:
+    """Cut the topological order of executable assets (those `keep` keeps) into runs with one
+    partitioning each."""
     graph = defs.resolve_asset_graph()
     runs: list[PlannedRun] = []
     for level in graph.toposorted_asset_keys_by_level:
         for key in sorted(level, key=lambda k: k.to_user_string()):
             node = graph.get(key)
-            if not node.is_executable or node.is_external:
+            if not node.is_executable or node.is_external or (keep and not keep(key)):
                 continue
             part = node.partitions_def
             current = runs[-1] if runs else None

@@ -2,8 +2,8 @@
 
 Each suite runs `pytest` in its own virtualenv with its own scratch state, so suites do not
 depend on each other or on their order (`--reverse` runs them the other way round;
-`make test TEST_ORDER=reverse` passes it). Output goes to one log per suite; a finished suite prints its summary and slowest tests,
-a failed one its whole log.
+`make test TEST_ORDER=reverse` passes it). Output goes to one log per suite; a finished suite
+prints its summary and slowest tests, a failed one its whole log.
 
 Usage: python -m fernway_devtools.suites [--jobs N] [--reverse] DIR [DIR ...]
 """
@@ -105,9 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("directories", nargs="+", type=Path)
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("TEST_JOBS", "2")))
-    parser.add_argument(
-        "--reverse", action="store_true", help="run the suites in reverse order"
-    )
+    parser.add_argument("--reverse", action="store_true", help="run the suites in reverse order")
     args = parser.parse_args(argv)
     directories = list(reversed(args.directories)) if args.reverse else args.directories
     jobs = max(args.jobs, 1)
