@@ -80,6 +80,16 @@ def test_demo_builds_every_location_and_matches_the_sandbox_truth(tmp_path):
     assert ratio <= (forecast + 0.05) / (naive - 0.05) + 0.005
     # a fitted model on 63 days: not degenerate, and not far worse than repeating last week
     assert 0.3 <= ratio <= 1.5, accuracy
+    # couriers: every entity and the payouts to the cent against the truth; the catalog of every
+    # location's assets in the sandbox's DataHub, with edges across locations
+    couriers = _section(out, "Couriers: the courier app")
+    assert not [line for line in couriers if "!=" in line], couriers
+    assert any(line.startswith("payouts: EUR") and line.endswith("= truth") for line in couriers)
+    catalog = " ".join(_section(out, "DataHub catalog of the whole platform"))
+    found = re.search(r"(\d+) datasets .* (\d+) lineage edges \((\d+) across locations\)", catalog)
+    assert found, catalog
+    assert int(found.group(3)) > 0, catalog
+    assert all(f"{location} " in catalog for location in _locations()), catalog
     assert (tmp_path / "data" / "warehouse.duckdb").exists()
 
 

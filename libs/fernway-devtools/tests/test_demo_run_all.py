@@ -1,9 +1,11 @@
-"""The demo's scheduler: a failed location stops only the locations that read from it."""
+"""The demo's scheduler (a failed location stops only its readers) and its world check."""
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 from fernway_devtools.demo import Task, run_all
+from fernway_devtools.sandbox import Knobs, other_world
 
 
 def script_task(tmp_path: Path, name: str, needs: str, then: str) -> Task:
@@ -36,3 +38,12 @@ def test_a_failed_leaf_stops_nothing(tmp_path: Path) -> None:
     ]
     codes = run_all(tasks, tmp_path, {})
     assert codes == {"leaf": 2, "base": 0}
+
+
+def test_another_seed_scale_or_window_length_is_another_world() -> None:
+    first = Knobs(42, 100_000, dt.date(2026, 9, 1), 92, 600)
+    assert other_world(None, first) is None
+    next_day = Knobs(42, 100_000, dt.date(2026, 9, 2), 92, 60)
+    assert other_world(first, next_day) is None
+    smaller = Knobs(42, 20_000, dt.date(2026, 9, 30), 63, 600)
+    assert other_world(first, smaller) == "scale 100000 -> 20000, days 92 -> 63"

@@ -25,7 +25,9 @@ from fernway_devtools.sandbox import (
     Knobs,
     add_knob_arguments,
     knobs_from,
+    other_world,
     record_knobs,
+    recorded_knobs,
     running_sandbox,
 )
 from fernway_devtools.summary import print_summary
@@ -328,6 +330,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     root, settings = find_repo_root(), get_settings()
     knobs = knobs_from(args)
+    if change := other_world(recorded_knobs(settings.data_dir / RECORDED_KNOBS), knobs):
+        # The loads merge on the sources' ids: two worlds in one warehouse would both stay.
+        raise SystemExit(
+            f"{settings.data_dir} holds an earlier demo of another sandbox world ({change}): "
+            "remove it and .dagster/ (or set FERNWAY_DATA_DIR elsewhere), then run again"
+        )
     record_knobs(knobs, settings.data_dir / RECORDED_KNOBS)  # `make dev` serves them again
     data_dir = settings.data_dir
     data_dir.mkdir(parents=True, exist_ok=True)

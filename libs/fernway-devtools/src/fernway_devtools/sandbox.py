@@ -67,6 +67,22 @@ def add_knob_arguments(parser: argparse.ArgumentParser, weather_calls_per_minute
     )
 
 
+def other_world(previous: Knobs | None, knobs: Knobs) -> str | None:
+    """How `knobs` make another sandbox world than `previous` (None when they do not).
+
+    Seed, scale and window length decide what the sandbox's systems hold (ids, releases, rows);
+    the window's start does not (a demo the next day serves the same world a day later).
+    """
+    if previous is None:
+        return None
+    changed = [
+        f"{name} {getattr(previous, name)} -> {getattr(knobs, name)}"
+        for name in ("seed", "scale", "days")
+        if getattr(previous, name) != getattr(knobs, name)
+    ]
+    return ", ".join(changed) or None
+
+
 def knobs_from(args: argparse.Namespace) -> Knobs:
     """The window ends today (UTC); its length defaults to the settings' `days`."""
     days = args.days or get_settings().days
