@@ -68,7 +68,8 @@ def dbt_test_args(selected: set[dg.AssetCheckKey]) -> list[str]:
     args = ["test", "--exclude-resource-type", "unit_test", "--threads", TEST_THREADS]
     if selected >= set(CHECKS):
         return args
-    return [*args, "--select", *sorted(CHECKS[key].fqn for key in selected)]
+    # one --select value, space-separated: dbt reads only the first of several bare arguments
+    return [*args, "--select", " ".join(sorted(CHECKS[key].fqn for key in selected))]
 
 
 @dg.multi_asset_check(
