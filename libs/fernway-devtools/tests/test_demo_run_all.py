@@ -40,6 +40,28 @@ def test_a_failed_leaf_stops_nothing(tmp_path: Path) -> None:
     assert codes == {"leaf": 2, "base": 0}
 
 
+def test_the_last_task_starts_alone_and_what_nothing_reads_is_niced_meanwhile(
+    tmp_path: Path,
+) -> None:
+    for name in ("base", "leaf", "catalog"):
+        (tmp_path / "projects" / name).mkdir(parents=True)
+    # each process records its own nice value and, for the last, whether the others had ended
+    nice = "import os, time; time.sleep(2); print('nice', os.nice(0), flush=True)"
+    tasks = [
+        script_task(tmp_path, "base", "nothing", nice),
+        script_task(tmp_path, "leaf", "nothing", nice),
+        script_task(tmp_path, "catalog", "base", "print('nice', __import__('os').nice(0))"),
+    ]
+    tasks[2].last = True
+    codes = run_all(tasks, tmp_path, {})
+    assert codes == {"base": 0, "leaf": 0, "catalog": 0}
+    logs = {t.name: t.log.read_text() for t in tasks}
+    assert "nice 19" in logs["base"]  # only the last task reads it
+    assert "nice 19" in logs["leaf"]  # nothing reads it
+    assert "nice 0" in logs["catalog"]
+    assert tasks[2].log.stat().st_mtime >= max(t.log.stat().st_mtime for t in tasks[:2])
+
+
 def test_another_seed_scale_or_window_length_is_another_world() -> None:
     first = Knobs(42, 100_000, dt.date(2026, 9, 1), 92, 600)
     assert other_world(None, first) is None

@@ -282,7 +282,12 @@ def run_all(tasks: list[Task], root: Path, env: dict) -> dict[str, int]:
                 task.yield_cpu()
             running.append(task)
         time.sleep(0.2)
-        if not prioritized and not pending and all(t.needs is not None or t.ended() for t in tasks):
+        # (the last task runs alone once the others ended: it takes no part in this)
+        if (
+            not prioritized
+            and not [t for t in pending if not t.last]
+            and all(t.needs is not None or t.ended() for t in tasks if not t.last)
+        ):
             # On few cores the chain others wait for goes first: the rest runs in its gaps.
             needed = set().union(*(t.needs or [] for t in tasks))
             for task in tasks:
