@@ -10,7 +10,6 @@ import pytest
 from fernway_devtools.upstream import (
     UpstreamTimeout,
     cross_location_upstreams,
-    reads_other_locations,
     team_of,
     wait_for_upstreams,
 )
@@ -76,27 +75,3 @@ def test_an_upstream_never_built_fails_with_its_name() -> None:
             instance, [FACTS], time.time(), 10, lambda _: None, lambda: now[0], sleep
         )
     assert now[0] == 10
-
-
-@dg.asset(deps=[forecast], owners=["team:ml"])
-def report() -> None:
-    """Downstream of what reads other locations: waits too."""
-
-
-@dg.asset(deps=[OWN_TABLE], owners=["team:ml"])
-def own_stats() -> None:
-    """Reads only the location's own table: runs at once."""
-
-
-def test_only_what_reads_other_locations_at_any_depth_waits() -> None:
-    defs = dg.Definitions(
-        assets=[
-            forecast,
-            report,
-            own_stats,
-            dg.AssetSpec(MART, owners=["team:analytics"]),
-            dg.AssetSpec(OWN_TABLE, owners=["team:ml"]),
-            dg.AssetSpec(FACTS, owners=["team:weather"]),
-        ]
-    )
-    assert reads_other_locations(defs, "ml") == {forecast.key, report.key}

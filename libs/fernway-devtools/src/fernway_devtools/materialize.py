@@ -25,7 +25,6 @@ from fernway_devtools.sensors import evaluate_sensor, run_tags
 from fernway_devtools.upstream import (
     UpstreamTimeout,
     cross_location_upstreams,
-    reads_other_locations,
     team_of,
     upstream_teams,
     wait_for_upstreams,
@@ -199,21 +198,16 @@ def add_wait_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--wait-timeout", type=float, default=900.0)
 
 
-def say_needs(args: argparse.Namespace, defs: dg.Definitions) -> None:
-    """With `--after`: tell the demo which teams this location reads from (it starts the next
-    location once it knows)."""
-    if args.after is not None:
-        needs = ", ".join(upstream_teams(defs, team_of(args.module))) or "nothing"
-        print(f"{PROGRESS} {NEEDS} {needs}", flush=True)
-
-
 def wait_if_asked(
     args: argparse.Namespace, defs: dg.Definitions, instance: dg.DagsterInstance
 ) -> bool:
     """Wait for the cross-location upstreams if `--after` was given; False if they never came."""
     if args.after is None:
         return True
-    keys = cross_location_upstreams(defs, team_of(args.module))
+    team = team_of(args.module)
+    needs = ", ".join(upstream_teams(defs, team)) or "nothing"
+    print(f"{PROGRESS} {NEEDS} {needs}", flush=True)
+    keys = cross_location_upstreams(defs, team)
     try:
         wait_for_upstreams(
             instance,
@@ -247,26 +241,19 @@ def main(argv: list[str] | None = None) -> int:
     add_wait_arguments(parser)
     args = parser.parse_args(argv)
     defs = load_location(args.module)
-    keep = in_groups(defs, args.only_group, args.skip_group)
-    # With --after, what does not read other locations runs first, while they build theirs.
-    waits = reads_other_locations(defs, team_of(args.module)) if args.after is not None else set()
-    first = plan_runs(defs, args.start, args.end, lambda k: keep(k) and k not in waits)
-    then = plan_runs(defs, args.start, args.end, lambda k: keep(k) and k in waits)
-    total_assets = sum(len(p.keys) for p in first + then)
-    print(f"{PROGRESS} plan: {len(first + then)} runs over {total_assets} assets", flush=True)
-    say_needs(args, defs)
+    plan = plan_runs(defs, args.start, args.end, in_groups(defs, args.only_group, args.skip_group))
+    total_assets = sum(len(p.keys) for p in plan)
+    print(f"{PROGRESS} plan: {len(plan)} runs over {total_assets} assets", flush=True)
     with dg.DagsterInstance.get() as instance:
+        if not wait_if_asked(args, defs, instance):
+            return 1
         # sensor-driven op jobs belong to no asset group: a run of some groups leaves them out
         reports = [] if args.only_group else run_op_job_sensors(defs, instance)
         for report in reports:
             print(f"{PROGRESS} sensor run {report['label']}: {report['seconds']:.1f} s", flush=True)
-        progress = print_progress(len(first + then), total_assets)
         if all(r["success"] for r in reports):
-            reports += run_plan(defs, first, instance, progress)
-        if all(r["success"] for r in reports):
-            if not wait_if_asked(args, defs, instance):
-                return 1
-            reports += run_plan(defs, then, instance, progress)
+            progress = print_progress(len(plan), total_assets)
+            reports += run_plan(defs, plan, instance, progress)
     failed = [r for r in reports if not r["success"]]
     sections = (
         [] if failed else location_sections(args.module, args.start, args.end, args.summary_hook)

@@ -85,18 +85,3 @@ def wait_for_upstreams(
     if keys:
         say(f"upstream ready after {waited:.0f} s")
     return waited
-
-
-def reads_other_locations(defs: dg.Definitions, team: str) -> set[dg.AssetKey]:
-    """Assets of `defs` downstream (at any depth) of an asset another team owns: what must
-    wait for the other locations. The rest of the location can run at once."""
-    graph = defs.resolve_asset_graph()
-    frontier = set(cross_location_owners(defs, team))
-    found: set[dg.AssetKey] = set()
-    while frontier:
-        key = frontier.pop()
-        for child in graph.get(key).child_keys:
-            if child not in found:
-                found.add(child)
-                frontier.add(child)
-    return found
