@@ -62,6 +62,21 @@ def test_the_last_task_starts_alone_and_what_nothing_reads_is_niced_meanwhile(
     assert tasks[2].log.stat().st_mtime >= max(t.log.stat().st_mtime for t in tasks[:2])
 
 
+def test_a_last_task_waiting_for_what_finished_well_is_not_stopped(tmp_path: Path) -> None:
+    for name in ("base", "catalog"):
+        (tmp_path / "projects" / name).mkdir(parents=True)
+    waits = (
+        "import time; print('@progress waiting for base/x (other locations)', flush=True); "
+        "time.sleep(1.5); print('@progress upstream ready after 1 s', flush=True)"
+    )
+    tasks = [
+        script_task(tmp_path, "base", "nothing", "pass"),
+        script_task(tmp_path, "catalog", "base", waits),
+    ]
+    tasks[1].last = True
+    assert run_all(tasks, tmp_path, {}) == {"base": 0, "catalog": 0}
+
+
 def test_another_seed_scale_or_window_length_is_another_world() -> None:
     first = Knobs(42, 100_000, dt.date(2026, 9, 1), 92, 600)
     assert other_world(None, first) is None

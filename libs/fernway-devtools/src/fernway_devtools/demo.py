@@ -309,7 +309,14 @@ def run_all(tasks: list[Task], root: Path, env: dict) -> dict[str, int]:
             task.stop()
             codes[task.name] = task.wait() or 1
             running.remove(task)
-        if running and not pending and all(t.waiting for t in running):
+        # Stuck: waiting with nothing left to build what it reads. A task whose teams all
+        # finished well is about to see their assets (the catalog, started last, waits a moment).
+        built = {name for name, code in codes.items() if code == 0}
+        if (
+            running
+            and not pending
+            and all(t.waiting and not set(t.needs or ()) <= built for t in running)
+        ):
             names = ", ".join(t.name for t in running)
             print(f"   {names}: waiting for assets no running location builds; stopped")
             for task in running:
