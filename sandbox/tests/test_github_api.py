@@ -328,3 +328,61 @@ def test_rate_limit_endpoint_reports_both_budgets_without_counting(github):
     after = http.get("/rate_limit").json()["resources"]
     assert after["core"]["used"] == before["core"]["used"] + 1
     assert after["graphql"]["limit"] == 5000
+
+
+def test_a_repository_keeps_its_etag_until_a_star_arrives(sandbox_factory):
+    sandbox = sandbox_factory(**GITHUB_ONLY)
+    repo = github_repos.generate(42, 50_000, SMALL.window_start, SMALL.days)[0]
+    starred = int(repo.starred_at[-1])  # the last star of the window
+
+    def repository_at(epoch: int, etag: str = "") -> httpx.Response:
+        sandbox.set_clock(dt.datetime.fromtimestamp(epoch, dt.UTC))
+        with httpx.Client(base_url=sandbox.urls["github"], headers=TOKEN) as http:
+            return http.get(PYTHON, headers={"If-None-Match": etag} if etag else None)
+
+    before = repository_at(starred - 10)
+    assert before.json()["updated_at"] < github_repos.iso(starred)
+    assert repository_at(starred - 1, before.headers["etag"]).status_code == 304
+    arrived = repository_at(starred, before.headers["etag"])
+    assert arrived.status_code == 200
+    assert arrived.json()["updated_at"] == github_repos.iso(starred)
+    assert arrived.json()["stargazers_count"] == before.json()["stargazers_count"] + 1
+
+
+def test_malformed_stars_and_releases_are_deterministic_recorded_and_keep_their_etag(
+    sandbox_factory,
+):
+    sandbox = sandbox_factory(**GITHUB_ONLY, faults={"github": "malformed_rate=0.05"})
+    with httpx.Client(base_url=sandbox.urls["github"], headers=TOKEN) as http:
+        served = []
+        for full_name in sandbox.truth["github"]["repos"]:
+            stars = walk(http, f"/repos/{full_name}/stargazers", STAR_JSON, per_page=100)
+            releases = walk(http, f"/repos/{full_name}/releases", per_page=100)
+            served += [("stargazers", full_name, s) for s in stars]
+            served += [("releases", full_name, r) for r in releases]
+        first = http.get(f"{PYTHON}/stargazers", headers=STAR_JSON, params={"per_page": 100})
+        again = http.get(
+            f"{PYTHON}/stargazers",
+            headers={**STAR_JSON, "If-None-Match": first.headers["etag"]},
+            params={"per_page": 100},
+        )
+    assert again.status_code == 304  # the same records are malformed on every read
+
+    def kind(endpoint: str, item: dict) -> str | None:
+        holder = item.get("user", item)
+        if holder.get("id", 0) is None:
+            return "null_key"
+        field = "tag_name" if endpoint == "releases" else "starred_at"
+        if field not in item:
+            return "missing_field"
+        if not isinstance(item.get("draft", False), bool) or isinstance(item.get(field), int):
+            return "wrong_type"
+        return None
+
+    seen = Counter(kind(endpoint, item) for endpoint, _, item in served)
+    recorded = sandbox.recorded("github")
+    assert recorded == sandbox.truth["github"]["malformed"]
+    assert Counter(r["kind"] for r in recorded) == {k: n for k, n in seen.items() if k}
+    assert set(seen) == {None, "null_key", "wrong_type", "missing_field"}
+    assert 0.03 < sum(n for k, n in seen.items() if k) / len(served) < 0.07
+    assert {r["record"].split(":")[0] for r in recorded} == {"stargazers", "releases"}

@@ -6,6 +6,9 @@ REST (`/repos/{owner}/{repo}`, `/stargazers`, `/releases`, `/issues` with `state
 pagination, `X-RateLimit-*` headers with a primary limit per token and hour for REST and another
 for GraphQL (403 once used up), a secondary limit per minute (403 with `Retry-After`), and
 `ETag` / `If-None-Match` (304s and `/rate_limit` do not count against the primary limit).
+`malformed_rate` serves stars and releases malformed, deterministically per record (a null key,
+a value of the wrong type, a required field missing: `MALFORMED_KINDS`), so a page's ETag stays
+stable; the records served malformed are recorded (`Sandbox.recorded("github")`).
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ import threading
 from collections.abc import Callable, Iterable
 from urllib.parse import urlencode
 
+import numpy as np
 import orjson
 from werkzeug.wrappers import Request, Response
 
 from fernway_sandbox import github_graphql
+from fernway_sandbox.calendar import DAY_S, epoch_s
 from fernway_sandbox.github_repos import (
     OWNER,
     REPOS,
@@ -34,6 +39,7 @@ from fernway_sandbox.github_repos import (
     repo_truth,
     user,
 )
+from fernway_sandbox.malformed import MalformedLog, malformed_kinds
 from fernway_sandbox.ratelimit import HourlyQuota, RollingLimit, retry_after
 from fernway_sandbox.services.base import ServiceContext, ServiceSpec
 
@@ -46,6 +52,10 @@ ANONYMOUS_LIMIT = 60
 ROUTE = re.compile(r"^/repos/([^/]+)/([^/]+)(?:/(stargazers|releases|issues))?/?$")
 ISSUE_SORTS = {"created": "created_at", "updated": "updated_at", "comments": "comments"}
 COUNTS = ("served", "not_modified", "rate_limited", "secondary_limited", "unauthorized")
+# What a malformed GitHub record is (a wrong amount or an added field have no GitHub analogue
+# here: an added field is schema drift, which fails a whole load rather than one record).
+MALFORMED_KINDS = ("null_key", "wrong_type", "missing_field")
+STAR_SALT = 1 << 40  # a star's malformed key: repository index * STAR_SALT + user id
 
 
 def error(message: str, status: int, headers: dict[str, str], docs: str = DOCS) -> Response:
@@ -88,6 +98,7 @@ class GitHubApp:
         self.anonymous = HourlyQuota(ANONYMOUS_LIMIT)
         self.secondary = RollingLimit(c.github_secondary_per_minute, 60.0)
         self.counts: dict[str, int] = ctx.state.setdefault("counts", dict.fromkeys(COUNTS, 0))
+        self.log: MalformedLog = ctx.state.setdefault("malformed_log", MalformedLog("record"))
         self.lock = threading.Lock()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -180,8 +191,14 @@ class GitHubApp:
         if match[3] is None:
             return 200, self.repository(repo, now), {}
         if match[3] == "releases":
-            items = [self.release(repo, r) for r in repo.releases_at(now)]
-            return self.paged(request, len(items), lambda lo, hi: items[lo:hi])
+            shown = repo.releases_at(now)
+            items = [self.release(repo, r) for r in shown]
+            keys = [r.id for r in shown]
+            return self.paged(
+                request,
+                len(items),
+                lambda lo, hi: self.malformed(repo, "releases", items, keys, lo, hi),
+            )
         if match[3] == "issues":
             return self.issues(request, repo, now)
         visible = repo.visible(now)
@@ -189,13 +206,35 @@ class GitHubApp:
 
         def stars(lo: int, hi: int) -> list[dict]:
             idx = visible[lo:hi]
-            users = [user(u) for u in repo.user_id[idx].tolist()]
-            if not starred:
-                return users
-            times = repo.starred_at[idx].tolist()
-            return [{"starred_at": iso(t), "user": u} for t, u in zip(times, users, strict=True)]
+            ids = repo.user_id[idx].tolist()
+            users = [user(u) for u in ids]
+            items = users
+            if starred:
+                times = repo.starred_at[idx].tolist()
+                items = [
+                    {"starred_at": iso(t), "user": u} for t, u in zip(times, users, strict=True)
+                ]
+            return self.malformed(repo, "stargazers", items, ids, 0, len(items))
 
         return self.paged(request, len(visible), stars)
+
+    def malformed(
+        self, repo: Repo, endpoint: str, items: list[dict], keys: list[int], lo: int, hi: int
+    ) -> list[dict]:
+        """items[lo:hi], the deterministic malformed ones corrupted (and recorded)."""
+        rate = self.ctx.faults.faults.malformed_rate
+        page = items[lo:hi]
+        if rate <= 0 or not page:
+            return page
+        kinds = record_kinds(self.ctx.config.seed, repo, endpoint, keys[lo:hi], rate)
+        served = []
+        for item, key, kind in zip(page, keys[lo:hi], kinds, strict=True):
+            if kind is None:
+                served.append(item)
+                continue
+            self.log.add(f"{endpoint}:{repo.full_name}:{key}", kind)
+            served.append(corrupt(item, endpoint, kind))
+        return served
 
     def issues(self, request: Request, repo: Repo, now: int) -> tuple[int, object, dict[str, str]]:
         """GET /repos/{owner}/{repo}/issues: `state` (open), `sort` (created), `direction`
@@ -251,7 +290,7 @@ class GitHubApp:
             "stargazers_url": f"{base}/stargazers",
             "releases_url": f"{base}/releases{{/id}}",
             "created_at": iso(repo.created_at),
-            "updated_at": iso(max(repo.created_at, now - 3600)),
+            "updated_at": iso(last_change(repo, now)),
             "pushed_at": iso(max(published, default=repo.created_at)),
             "homepage": "https://fernway.example",
             "stargazers_count": stars,
@@ -322,6 +361,54 @@ class GitHubApp:
         }
 
 
+def record_kinds(
+    seed: int, repo: Repo, endpoint: str, keys: list[int], rate: float
+) -> list[str | None]:
+    """The malformed kind of each record (None: well-formed); a star's key is its user id, a
+    release's its id."""
+    salted = np.array(keys, dtype=np.int64) + (
+        repo.index * STAR_SALT if endpoint == "stargazers" else 0
+    )
+    kinds = malformed_kinds(seed, salted, rate).tolist()
+    return [MALFORMED_KINDS[k % len(MALFORMED_KINDS)] if k >= 0 else None for k in kinds]
+
+
+def corrupt(item: dict, endpoint: str, kind: str) -> dict:
+    """A release, a star (star+json) or a plain stargazer (a user) served as `kind`: its key
+    null, a value of the wrong type (`draft` as text, `starred_at` as epoch seconds, `login` as
+    a number) or a required field missing (`tag_name`, `starred_at`, `login`)."""
+    bad = {**item, "user": dict(item["user"])} if "user" in item else dict(item)
+    holder = bad.get("user", bad)  # the object holding the key `id`
+    if kind == "null_key":
+        holder["id"] = None
+    elif endpoint == "releases":
+        if kind == "wrong_type":
+            bad["draft"] = "false"
+        else:
+            del bad["tag_name"]
+    elif "starred_at" in bad:
+        if kind == "wrong_type":
+            bad["starred_at"] = int(dt.datetime.fromisoformat(bad["starred_at"]).timestamp())
+        else:
+            del bad["starred_at"]
+    elif kind == "wrong_type":
+        bad["login"] = 1234
+    else:
+        del bad["login"]
+    return bad
+
+
+def last_change(repo: Repo, now: int) -> int:
+    """When the repository last changed up to `now` (created, a star, an unstar, a release):
+    its `updated_at`, so an unchanged repository keeps its ETag."""
+    starred = repo.starred_at[repo.starred_at <= now]  # sorted
+    unstarred = repo.unstarred_at[repo.unstarred_at <= now]
+    events = [repo.created_at, *(r.published_at or r.created_at for r in repo.releases_at(now))]
+    events += [int(starred[-1])] if starred.size else []
+    events += [int(unstarred.max())] if unstarred.size else []
+    return max(events)
+
+
 def label(repo: Repo, name: str) -> dict:
     """A label object as issues carry them."""
     number = int(hashlib.sha256(f"{repo.full_name}:{name}".encode()).hexdigest()[:8], 16)
@@ -336,8 +423,36 @@ def label(repo: Repo, name: str) -> dict:
     }
 
 
+def malformed_at_end(ctx: ServiceContext, repos: list[Repo]) -> list[dict[str, str]]:
+    """Records a client reading at the window end gets malformed, as recorded when served."""
+    c = ctx.config
+    rate = ctx.faults.faults.malformed_rate
+    if rate <= 0:
+        return []
+    end = epoch_s(c.window_start) + c.days * DAY_S
+    found = []
+    for repo in repos:
+        stars = repo.user_id[repo.visible(end)].tolist()
+        releases = [r.id for r in repo.releases_at(end)]
+        for endpoint, keys in (("stargazers", stars), ("releases", releases)):
+            kinds = record_kinds(c.seed, repo, endpoint, keys, rate)
+            found += [
+                {"record": f"{endpoint}:{repo.full_name}:{key}", "kind": kind}
+                for key, kind in zip(keys, kinds, strict=True)
+                if kind is not None
+            ]
+    return sorted(found, key=lambda r: r["record"])
+
+
+def recorded(ctx: ServiceContext) -> list[dict[str, str]]:
+    """Records served malformed so far: [{"record": "<endpoint>:<repo>:<key>", "kind"}]."""
+    log: MalformedLog | None = ctx.state.get("malformed_log")
+    return log.records() if log else []
+
+
 def truth(ctx: ServiceContext) -> dict:
-    """Stars per repository and day (as of the window end) and releases; requests so far."""
+    """Stars per repository and day (as of the window end) and releases; requests so far;
+    the records served malformed at the window end."""
     c = ctx.config
     repos = generate(c.seed, c.scale, c.window_start, c.days)
     return {
@@ -347,6 +462,7 @@ def truth(ctx: ServiceContext) -> dict:
             "secondary_per_minute": c.github_secondary_per_minute,
             "repos": {r.full_name: repo_truth(r, c.window_start, c.days) for r in repos},
             "requests": dict(ctx.state.get("counts") or dict.fromkeys(COUNTS, 0)),
+            "malformed": malformed_at_end(ctx, repos),
         }
     }
 
@@ -360,4 +476,4 @@ def env(ctx: ServiceContext) -> dict[str, str]:
     }
 
 
-SPEC = ServiceSpec("github", GitHubApp, env=env, truth=truth, cli_port=8706)
+SPEC = ServiceSpec("github", GitHubApp, env=env, truth=truth, cli_port=8706, recorded=recorded)
