@@ -36,6 +36,8 @@ class Reason(StrEnum):
     NEGATIVE_AMOUNT = "negative_amount"
     NON_POSITIVE_COUNT = "non_positive_count"
     UNREADABLE_FILE = "unreadable_file"
+    DUPLICATE = "duplicate"
+    UNDECLARED_FIELD = "undeclared_field"
 
 
 REASONS: dict[Reason, str] = {
@@ -48,6 +50,14 @@ REASONS: dict[Reason, str] = {
     Reason.UNREADABLE_FILE: (
         "a whole file does not parse in its format (empty, another format, cut short); "
         "its one reject names the file"
+    ),
+    Reason.DUPLICATE: (
+        "an exact copy of a record already received in the same batch; the first is kept, "
+        "`value` is the copy's key"
+    ),
+    Reason.UNDECLARED_FIELD: (
+        "the record carries a field its contract does not declare; `field` names it, `value` "
+        "holds its value"
     ),
 }
 

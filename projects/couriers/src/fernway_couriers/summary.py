@@ -44,7 +44,8 @@ def summary(
     rejected = _one(
         warehouse,
         "select count(distinct record_key) as n from raw.rejects "
-        "where source = 'courier_app' and entity = 'deliveries'",
+        "where source = 'courier_app' and entity = 'deliveries' "
+        "and reason <> 'duplicate'",  # a rejected copy's original is loaded
     )["n"]
     payouts = _one(warehouse, "select sum(amount) as amount from courier_app.payouts")
     earned = _one(warehouse, "select sum(earnings) as e from couriers.courier_earnings_weekly")

@@ -6,12 +6,16 @@ backoff + jitter on 5xx/429/timeouts, `Retry-After` honoured). The cursor is dlt
 `updated_at` (kept in the warehouse's `_dlt_pipeline_state`): the API filters server-side,
 inclusively, so a record updated at the cursor's own second is read again and merged, never
 lost. Every page is validated in DuckDB (`validate_records`): valid rows go to dlt as one
-Arrow table per page, bad records to the run's rejects with a reason code, exact duplicates
-collapse, undeclared fields are recorded with the ids of the records carrying them.
+Arrow table per page, bad records to the run's rejects with a reason code: among them an exact
+copy of a record already in the page (`duplicate`, the first is kept) and a record carrying a
+field the contract does not declare (`undeclared_field`: the frozen contract loads no such
+record half). Versions of one id in a page collapse to the latest.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +27,7 @@ from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
 
 from fernway_core.http import CursorPaginator, HttpClient
-from fernway_core.rejects import REJECTS_SCHEMA
+from fernway_core.rejects import REJECTS_SCHEMA, Reason
 from fernway_core.validation import validate_records
 from fernway_couriers.defs.courier_app.contracts import (
     CURSOR,
@@ -58,10 +62,11 @@ class EntityRead:
     """What one run read of one entity."""
 
     listed: int = 0  # records the API served (malformed and duplicate copies included)
-    duplicates: int = 0  # exact copies collapsed within a page
+    duplicates: int = 0  # older versions of an id collapsed within a page
     ids: list[pa.Array] = field(default_factory=list)  # valid ids, page by page
     rejects: list[pa.Table] = field(default_factory=list)
-    drift: dict[str, list[str]] = field(default_factory=dict)  # field -> ids carrying it
+    drift: dict[str, list[str]] = field(default_factory=dict)  # field -> ids of rejected records
+    seen: set[bytes] = field(default_factory=set)  # digests of the records read (copies found)
     since: str | None = None
     stats: dict[str, Any] = field(default_factory=dict)
 
@@ -90,25 +95,62 @@ class ReadLog:
         return self.entities.setdefault(name, EntityRead())
 
 
-def _undeclared(table: Table, records: list[dict]) -> dict[str, list[str]]:
-    """Undeclared field -> ids of the records carrying it (a set difference per record)."""
+def _text(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def screen(
+    table: Table, records: list[dict], seen: set[bytes]
+) -> tuple[list[dict], list[dict[str, Any]]]:
+    """(records to validate, rejects): an exact copy of a record already read (its digest in
+    `seen`) is a `duplicate`, a record with a field the contract does not declare
+    `undeclared_field` (the first such field, by name, and its value)."""
     known = {f.name for f in table.spec.fields}
-    found: dict[str, list[str]] = {}
+    kept: list[dict] = []
+    rejects: list[dict[str, Any]] = []
     for record in records:
-        for name in record.keys() - known:
-            found.setdefault(name, []).append(str(record.get(table.key)))
-    return found
+        payload = json.dumps(record, sort_keys=True, default=str)
+        digest = hashlib.blake2b(payload.encode(), digest_size=16).digest()
+        key = _text(record.get(table.key))
+        undeclared = sorted(record.keys() - known)
+        if digest in seen:
+            reason, name, value = Reason.DUPLICATE, table.key, key
+        elif undeclared:
+            reason, name, value = Reason.UNDECLARED_FIELD, undeclared[0], record[undeclared[0]]
+        else:
+            seen.add(digest)
+            kept.append(record)
+            continue
+        rejects.append(
+            {
+                "source": SOURCE,
+                "entity": table.name,
+                "record_key": key,
+                "reason": str(reason),
+                "field": name,
+                "value": _text(value),
+                "payload": payload,
+                "partition_key": None,
+            }
+        )
+    return kept, rejects
 
 
 def to_batch(table: Table, records: list[dict], read: EntityRead) -> pa.Table:
-    """One page: validated, typed to the contract's Arrow schema; rejects and drift recorded."""
-    result = validate_records(records, table.spec, source=SOURCE)
-    read.listed += result.received
+    """One page: screened, validated, typed to the contract's Arrow schema; rejects recorded."""
+    kept, screened = screen(table, records, read.seen)
+    result = validate_records(kept, table.spec, source=SOURCE)
+    read.listed += len(records)
     read.duplicates += result.duplicates
+    if screened:
+        read.rejects.append(pa.Table.from_pylist(screened, schema=REJECTS_SCHEMA))
+        for reject in screened:
+            if reject["reason"] == Reason.UNDECLARED_FIELD:
+                read.drift.setdefault(reject["field"], []).append(str(reject["record_key"]))
     if result.rejects.num_rows:
         read.rejects.append(result.rejects)
-    for name, ids in _undeclared(table, records).items():
-        read.drift.setdefault(name, []).extend(ids)
     schema = arrow_schema(table)
     rows = result.valid.select(schema.names).cast(schema)
     read.ids.append(rows[table.key].combine_chunks())
