@@ -12,8 +12,10 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+import dagster as dg
 import helm_python as helm
 import kubernetes_validate
 import pytest
@@ -23,7 +25,14 @@ from pydantic import SecretStr
 from fernway_core.settings import FernwaySettings, SettingsError
 from fernway_devtools.pytest_plugin import in_ci
 from tests.conftest import ROOT
-from tests.deploy_files import DEPLOY, dockerfile_stages, makefile_locations, root_module
+from tests.deploy_files import (
+    DEPLOY,
+    dockerfile_stages,
+    lock_packages,
+    makefile_locations,
+    production_closure,
+    root_module,
+)
 
 CHART = DEPLOY / "helm" / "fernway"
 KUBERNETES_VERSION = "1.33.0"
@@ -300,7 +309,7 @@ def test_sandbox_defaults_are_found() -> None:
 
 
 def test_every_setting_a_location_needs_in_prod_comes_from_a_configmap_or_the_secret(
-    objects: list[dict], monkeypatch: pytest.MonkeyPatch, tmp_path: os.PathLike[str]
+    objects: list[dict], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     configmaps = of_kind(objects, "ConfigMap")
     secrets = {
@@ -349,3 +358,34 @@ def test_a_bad_setting_in_the_values_fails_at_load(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("FERNWAY_GITHUB_URL", plain["FERNWAY_GITHUB_URL"])
     with pytest.raises(SettingsError, match="FERNWAY_GITHUB_URL"):
         FernwaySettings()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="dagster-k8s is in no image yet: the run launcher's module is missing from the root "
+    "lock (orchestrator) and from every location's (run workers); see deploy/README.md",
+)
+def test_the_images_install_the_run_launcher_the_instance_names(objects: list[dict]) -> None:
+    module = instance(objects)["run_launcher"]["module"]
+    package = module.replace("_", "-")
+    assert package in lock_packages(ROOT / "uv.lock"), "orchestrator image"
+    for location in makefile_locations():
+        assert package in production_closure(location), location
+
+
+def test_the_instance_opens_on_a_real_postgres(
+    objects: list[dict], scratch_database: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Dagster loads the rendered dagster.yaml and creates its storage in Postgres; the run
+    launcher is left out (dagster-k8s is not installed here, see the xfail below)."""
+    config = instance(objects)
+    del config["run_launcher"]
+    (tmp_path / "dagster.yaml").write_text(yaml.safe_dump(config))
+    monkeypatch.setenv("FERNWAY_DAGSTER_STORAGE_URL", scratch_database)
+    with dg.DagsterInstance.from_config(str(tmp_path)) as opened:
+        assert type(opened.run_storage).__name__ == "PostgresRunStorage"
+        assert type(opened.event_log_storage).__name__ == "PostgresEventLogStorage"
+        assert opened.get_runs() == []
+        queue = opened.get_concurrency_config().run_queue_config
+        assert queue is not None
+        assert queue.max_concurrent_runs == config["concurrency"]["runs"]["max_concurrent_runs"]
