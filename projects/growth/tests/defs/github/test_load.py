@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 
 import dagster as dg
+import httpx
 import pytest
 
 from fernway_core.settings import get_settings
@@ -229,3 +230,49 @@ def test_a_run_selecting_one_table_loads_only_that_table(github_sandbox, defs, i
     assert loaded == truth
     stars = wh.query_arrow("select count(*) as n from github.stargazers").to_pylist()[0]["n"]
     assert stars == 0  # declared (created empty), never fetched
+
+
+def quota_used(sandbox) -> int:
+    """The token's REST quota used so far, as GitHub's `/rate_limit` reports it."""
+    env = sandbox.env()
+    response = httpx.get(
+        f"{env['FERNWAY_GITHUB_URL']}/rate_limit",
+        headers={"Authorization": f"Bearer {env['FERNWAY_GITHUB_TOKEN']}"},
+    )
+    return response.raise_for_status().json()["resources"]["core"]["used"]
+
+
+def pages(result: dg.ExecuteInProcessResult) -> dict[str, tuple[int, int]]:
+    """(pages fetched, pages answered 304) per table of one load."""
+    return {
+        m.asset_key.path[-1]: (
+            m.metadata["pages_fetched"].value,
+            m.metadata["pages_not_modified"].value,
+        )
+        for m in result.asset_materializations_for_node("github")
+    }
+
+
+def test_a_rerun_with_nothing_new_is_answered_304_at_no_quota_and_changes_nothing(
+    github_sandbox, defs, instance
+):
+    first = load_github(defs, instance)
+    assert first.success
+    fetched = pages(first)
+    assert all(n > 0 and kept == 0 for n, kept in fetched.values()), fetched
+    wh = warehouse()
+    tables = {t.name: f"select * from {t.qualified} order by all" for t in contracts.TABLES}
+    before = {name: wh.query_arrow(sql) for name, sql in tables.items()}
+    requests = dict(github_sandbox.truth["github"]["requests"])
+    used = quota_used(github_sandbox)
+    second = load_github(defs, instance)
+    assert second.success
+    # every page of the first load was asked for with its ETag and answered 304
+    assert pages(second) == {name: (0, n) for name, (n, _) in fetched.items()}
+    after = github_sandbox.truth["github"]["requests"]
+    assert after["served"] == requests["served"]
+    assert after["not_modified"] - requests["not_modified"] == sum(n for n, _ in fetched.values())
+    assert quota_used(github_sandbox) == used
+    for name, sql in tables.items():
+        assert wh.query_arrow(sql).equals(before[name]), name
+    assert all(e.passed for e in second.get_asset_check_evaluations())

@@ -46,6 +46,8 @@ def _metadata(table: Any, warehouse: Warehouse, outcome: LoadOutcome) -> dict[st
         **warehouse.table_metadata(table.qualified),
         "rows_read": outcome.rows_read[table.name],
         "records_rejected": outcome.rejected[table.name],
+        "pages_fetched": outcome.pages[table.name].get("fetched", 0),
+        "pages_not_modified": outcome.pages[table.name].get("not_modified", 0),
         "write_disposition": table.write_disposition,
         "primary_key": ", ".join(table.primary_key),
     }

@@ -1,9 +1,12 @@
 """One load of the GitHub tables: fetch outside the warehouse's writer slot, load inside it.
 
-1. Slot: dlt restores its cursor and stored schema from the warehouse; declared tables that do
-   not exist yet are created (what `growth apply` would create — never a change to an existing
-   table: that fails the load and waits for `growth apply`); the stars still listed are read.
-2. No slot: every page of every repository is fetched and normalized by dlt (network time).
+1. Slot: dlt restores its cursor, stored schema and remembered page ETags from the warehouse;
+   declared tables that do not exist yet are created (what `growth apply` would create — never a
+   change to an existing table: that fails the load and waits for `growth apply`); the keys the
+   tables hold (stars: those still starred) are read.
+2. No slot: every page of every repository is fetched (conditionally where it may be: a page
+   whose keys the warehouse holds is asked for with its ETag, 304 = unchanged, no quota) and
+   normalized by dlt (network time).
 3. Slot: dlt loads (merge); the run's rejects replace the previous ones.
 """
 
@@ -24,11 +27,11 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from fernway_core.rejects import REJECTS_SCHEMA, REJECTS_TABLE, stamp
 from fernway_core.warehouse import Replacement, Warehouse
-from fernway_growth.defs.github.contracts import SOURCE, STARGAZERS, TABLES
+from fernway_growth.defs.github.contracts import RELEASES, REPOSITORIES, SOURCE, STARGAZERS, TABLES
 from fernway_growth.defs.github.destination import cursor_value, make_pipeline
 from fernway_growth.defs.github.reconcile import apply, catalog, declared_from, read_plan
 from fernway_growth.defs.github.rows import arrow_schema
-from fernway_growth.defs.github.source import Api, ReadLog, corrections, github_source
+from fernway_growth.defs.github.source import Api, Held, ReadLog, corrections, github_source
 
 KEY = list(STARGAZERS.primary_key)
 
@@ -49,6 +52,7 @@ class LoadOutcome:
     cursor_before: Any = None
     cursor_after: Any = None
     seconds: dict[str, float] = field(default_factory=dict)
+    pages: dict[str, dict[str, int]] = field(default_factory=dict)  # fetched / not_modified
 
 
 def _active_stars(warehouse: Warehouse) -> pa.Table:
@@ -61,17 +65,51 @@ def _active_stars(warehouse: Warehouse) -> pa.Table:
     )
 
 
+def _held(warehouse: Warehouse, active: pa.Table) -> Held:
+    """Keys the warehouse holds per table and repository (stars: only those still starred)."""
+    held: Held = {}
+    queries = {
+        REPOSITORIES.name: "select full_name as repo, id as key from github.repositories",
+        RELEASES.name: "select repo, id as key from github.releases",
+    }
+    tables = catalog(warehouse)
+    parts = {n: warehouse.query_arrow(q) for n, q in queries.items() if n in tables}
+    parts[STARGAZERS.name] = active.select(["repo", "user_id"]).rename_columns(["repo", "key"])
+    for name, rows in parts.items():
+        per_repo = held.setdefault(name, {})
+        for repo, key in zip(rows["repo"].to_pylist(), rows["key"].to_pylist(), strict=True):
+            per_repo.setdefault(repo, set()).add(key)
+    return held
+
+
+def _kept_stars(read: ReadLog) -> pa.Table:
+    """(repo, user_id) of the stars on pages GitHub answered 304 (listed as before)."""
+    kept = read.kept.get(STARGAZERS.name, {})
+    repos = [repo for repo, keys in kept.items() for _ in keys]
+    users = [key for keys in kept.values() for key in keys]
+    return pa.table({"repo": pa.array(repos, pa.string()), "user_id": pa.array(users, pa.int64())})
+
+
 def star_corrections(
-    read: pa.Table, active: pa.Table, complete: set[str], cursor: Any, now: dt.datetime
+    read: pa.Table,
+    active: pa.Table,
+    complete: set[str],
+    cursor: Any,
+    now: dt.datetime,
+    kept: pa.Table | None = None,
 ) -> tuple[pa.Table, int, int]:
     """Rows the incremental cursor drops but the table needs: (rows, unstars, late stars).
 
-    Unstars: stars held as active whose user is gone from a complete read of the repository.
-    Late stars: stars read now, older than the cursor, the table does not hold (e.g. a
-    repository newly added to FERNWAY_GITHUB_REPOS).
+    Unstars: stars held as active whose user is gone from a complete read of the repository
+    (the stars of pages answered 304, `kept`, are listed as before). Late stars: stars read now,
+    older than the cursor, the table does not hold (e.g. a repository newly added to
+    FERNWAY_GITHUB_REPOS).
     """
     schema = read.schema
-    gone = active.join(read.select(KEY), keys=KEY, join_type="left anti")
+    listed = read.select(KEY)
+    if kept is not None and kept.num_rows:
+        listed = pa.concat_tables([listed, kept.select(KEY).cast(listed.schema)])
+    gone = active.join(listed, keys=KEY, join_type="left anti")
     gone = gone.filter(pc.is_in(gone["repo"], pa.array(sorted(complete), pa.string())))
     unstar = pa.array([now] * gone.num_rows, schema.field("unstarred_at").type)
     gone = gone.append_column("unstarred_at", unstar).select(schema.names).cast(schema)
@@ -119,13 +157,14 @@ def load_github(
     outcome = LoadOutcome()
     started = time.perf_counter()
     read = ReadLog()
-    source = github_source(api, read, now).with_resources(*names)
     outcome.created = _ensure_declared(warehouse, declared_from(github_source(api)))
     with tempfile.TemporaryDirectory(prefix="growth-dlt-") as workdir:
         pipeline = make_pipeline(warehouse, Path(workdir))
         with warehouse.writer_slot():
             pipeline.sync_destination()
             active = _active_stars(warehouse)
+            held = _held(warehouse, active)
+        source = github_source(api, read, now, held).with_resources(*names)
         outcome.cursor_before = cursor_value(pipeline)
         outcome.seconds["prepare"] = time.perf_counter() - started
         mark = time.perf_counter()
@@ -141,6 +180,7 @@ def load_github(
                     read.complete.get(STARGAZERS.name, set()),
                     outcome.cursor_before,
                     now,
+                    _kept_stars(read),
                 )
                 if fixes.num_rows:
                     pipeline.extract(corrections(fixes))
@@ -159,10 +199,11 @@ def load_github(
         outcome.seconds["load"] = time.perf_counter() - mark
         outcome.cursor_after = cursor_value(pipeline)
     outcome.rows_read = {name: read.table(name).num_rows for name in names}
+    outcome.pages = {name: read.pages.get(name, {}) for name in names}
     outcome.rejected = {name: sum(r.num_rows for r in read.rejects.get(name, [])) for name in names}
     log(
         f"github load: {outcome.rows_read} rows read, {outcome.rejected} rejected, "
-        f"{outcome.unstarred} unstars, {outcome.late_stars} late stars; "
+        f"{outcome.unstarred} unstars, {outcome.late_stars} late stars; pages {outcome.pages}; "
         + ", ".join(f"{k} {v:.1f} s" for k, v in outcome.seconds.items())
     )
     return outcome

@@ -37,6 +37,7 @@ class Batch:
     rows: pa.Table
     rejects: pa.Table
     drift: frozenset[str]
+    rejected: frozenset[int] = frozenset()  # positions in the input of the rejected records
 
 
 def arrow_schema(table: Table) -> pa.Schema:
@@ -46,7 +47,7 @@ def arrow_schema(table: Table) -> pa.Schema:
     )
 
 
-def _pick(items: Sequence[dict], path: tuple[str, ...]) -> list[Any]:
+def pick(items: Sequence[dict], path: tuple[str, ...]) -> list[Any]:
     """The value at `path` of every item; `_MISSING` when a level is absent."""
     if len(path) == 1:
         (key,) = path
@@ -67,14 +68,14 @@ def _typed(values: list[Any], data_type: str) -> tuple[pa.Array, pa.Array]:
         parsed = pc.strptime(raw, format=GITHUB_TIME, unit="us", error_is_null=True)
         typed = pc.assume_timezone(parsed, "UTC")
         wrong = [v is not None and not isinstance(v, str) for v in values]
-        return typed, pc.or_(pa.array(wrong), pc.and_(raw.is_valid(), typed.is_null()))
+        return typed, pc.or_(pa.array(wrong, pa.bool_()), pc.and_(raw.is_valid(), typed.is_null()))
     kind: type | tuple[type, ...] = {"text": str, "bigint": int, "bool": bool}[data_type]
     ok = [
         v is None or (isinstance(v, kind) and (data_type != "bigint" or not isinstance(v, bool)))
         for v in values
     ]
     clean = [v if good else None for v, good in zip(values, ok, strict=True)]
-    return pa.array(clean, target), pc.invert(pa.array(ok))
+    return pa.array(clean, target), pc.invert(pa.array(ok, pa.bool_()))
 
 
 def to_batch(
@@ -92,29 +93,32 @@ def to_batch(
         if column.name in constants:
             arrays[column.name] = pa.array([constants[column.name]] * n, target)
             continue
-        values = _pick(items, paths[column.name])
-        missing = pa.array([v is _MISSING for v in values])
+        values = pick(items, paths[column.name])
+        missing = pa.array([v is _MISSING for v in values], pa.bool_())
         values = [None if v is _MISSING else v for v in values]
         typed, wrong = _typed(values, column.data_type)
         arrays[column.name] = typed
         if not column.nullable:
             null = Reason.NULL_KEY if column.name in table.primary_key else Reason.NULL_FIELD
             rules.append((missing, Reason.MISSING_FIELD, column.name, None))
-            rules.append((pc.and_(pc.invert(missing), typed.is_null()), null, column.name, None))
+            # null as sent (a value of the wrong type is also null once typed: that is wrong_type)
+            present = pc.and_(pc.invert(missing), pc.invert(wrong))
+            rules.append((pc.and_(present, typed.is_null()), null, column.name, None))
         rules.append((wrong, Reason.WRONG_TYPE, column.name, values))
     data = pa.table(arrays, schema=arrow_schema(table))
-    bad = pa.array([False] * n)
+    bad = pa.array([False] * n, pa.bool_())
     for mask, *_ in rules:
         bad = pc.or_(bad, mask)
     drift = _undeclared(table, paths, items)
     for name in sorted(drift):
         extra = name.replace(".", "__")
         path = tuple(name.split("."))
-        data = data.append_column(extra, pa.array([_text(v) for v in _pick(items, path)]))
+        data = data.append_column(extra, pa.array([_text(v) for v in pick(items, path)]))
     if not pc.any(bad).as_py():
         return Batch(data, REJECTS_SCHEMA.empty_table(), frozenset(drift))
     rejects = _rejects(table, items, data, rules, bad)
-    return Batch(data.filter(pc.invert(bad)), rejects, frozenset(drift))
+    rejected = frozenset(pc.indices_nonzero(bad).to_pylist())
+    return Batch(data.filter(pc.invert(bad)), rejects, frozenset(drift), rejected)
 
 
 def _text(value: Any) -> str | None:

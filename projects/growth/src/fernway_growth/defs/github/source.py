@@ -1,12 +1,14 @@
-"""The GitHub source: `dlt.sources.rest_api` over the configured base URL, Arrow batches out.
+"""The GitHub source: conditional page reads over the configured base URL, Arrow batches out.
 
-`rest_api` does the HTTP (bearer token, `Link`-header pagination, `per_page=100`, the star+json
-media type, retries on 429/5xx and `Retry-After`); one rest_api resource per repository and
-endpoint. The three resources dlt loads (`repositories`, `stargazers`, `releases`) read those
-for every repository in parallel and hand dlt typed Arrow batches of up to 10,000 rows
-(`rows.to_batch`), never dicts. `stargazers` is incremental on `starred_at` and merged on
-(repo, user_id); what a complete read learns beyond the cursor — unstars, stars older than the
-cursor not yet loaded (a newly tracked repository) — is written by `corrections`.
+dlt's REST client does the HTTP (bearer token, the star+json media type, retries on 429/5xx and
+`Retry-After`); every page (`per_page=100`, followed while `Link` has `rel="next"`) whose ETag
+is remembered is asked for with `If-None-Match`, and a 304 costs no quota (`pages.py`). The
+three resources dlt loads (`repositories`, `stargazers`, `releases`) read every repository in
+parallel and hand dlt typed Arrow batches of up to 10,000 rows (`rows.to_batch`), never dicts.
+`stargazers` is incremental on `starred_at` and merged on (repo, user_id); what a complete read
+learns beyond the cursor — unstars, stars older than the cursor not yet loaded (a newly tracked
+repository) — is written by `corrections`. `rest_config` (dlt's `rest_api`) backs the
+connectivity check.
 """
 
 from __future__ import annotations
@@ -22,7 +24,9 @@ import dlt
 import pyarrow as pa
 from dlt.extract.resource import DltResource
 from dlt.extract.source import DltSource
-from dlt.sources.rest_api import rest_api_resources, rest_api_source
+from dlt.sources.helpers.rest_client import RESTClient
+from dlt.sources.helpers.rest_client.auth import BearerTokenAuth
+from dlt.sources.rest_api import rest_api_source
 
 from fernway_growth.defs.github.contracts import (
     DATASET,
@@ -32,7 +36,8 @@ from fernway_growth.defs.github.contracts import (
     TABLES,
     Table,
 )
-from fernway_growth.defs.github.rows import Batch, arrow_schema, to_batch
+from fernway_growth.defs.github.pages import PageRead, Remembered, read_pages, remember
+from fernway_growth.defs.github.rows import Batch, arrow_schema, pick, to_batch
 
 PER_PAGE = 100
 BATCH_ROWS = 10_000
@@ -55,6 +60,10 @@ PATHS: dict[str, dict[str, tuple[str, ...]]] = {
     },
     RELEASES.name: {c.name: (c.name,) for c in RELEASES.columns if c.name != "repo"},
 }
+# The key that tells a repository's records apart (what a remembered page lists).
+RECORD_KEY = {REPOSITORIES.name: "id", STARGAZERS.name: "user_id", RELEASES.name: "id"}
+# Keys the warehouse holds per table and repository (stargazers: the stars still starred).
+Held = dict[str, dict[str, set[int]]]
 
 
 @dataclass(frozen=True)
@@ -74,11 +83,17 @@ class ReadLog:
     rejects: dict[str, list[pa.Table]] = field(default_factory=dict)
     drift: dict[str, set[str]] = field(default_factory=dict)
     complete: dict[str, set[str]] = field(default_factory=dict)
+    kept: dict[str, dict[str, list[int]]] = field(default_factory=dict)  # keys of 304 pages
+    pages: dict[str, dict[str, int]] = field(default_factory=dict)  # fetched / not_modified
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def add(self, table: str, repo: str, batches: list[Batch]) -> None:
+    def add(self, table: str, repo: str, batches: list[Batch], read: PageRead) -> None:
         """Record one repository's complete read of `table`."""
         with self.lock:
+            self.kept.setdefault(table, {})[repo] = read.kept
+            counts = self.pages.setdefault(table, {"fetched": 0, "not_modified": 0})
+            counts["fetched"] += read.fetched
+            counts["not_modified"] += read.not_modified
             self.rows.setdefault(table, []).extend(b.rows for b in batches)
             self.rejects.setdefault(table, []).extend(b.rejects for b in batches)
             self.drift.setdefault(table, set()).update(*(b.drift for b in batches))
@@ -98,18 +113,29 @@ def _resource_name(table: Table, repo: str) -> str:
     return f"{table.name}__{repo.replace('/', '__').replace('-', '_').replace('.', '_')}"
 
 
+def _endpoint(table: Table, repo: str) -> tuple[str, dict[str, Any] | None, dict[str, str]]:
+    """(path, paging parameters — None for a single object —, extra headers) of one endpoint."""
+    params = None if table.name == REPOSITORIES.name else {"per_page": PER_PAGE}
+    headers = {"Accept": STAR_JSON} if table.name == STARGAZERS.name else {}
+    return table.endpoint.format(repo=repo), params, headers
+
+
+CLIENT_HEADERS = {"Accept": GITHUB_JSON, "X-GitHub-Api-Version": "2022-11-28"}
+
+
 def rest_config(api: Api, tables: tuple[Table, ...] = TABLES) -> dict[str, Any]:
     """The `rest_api` configuration: one resource per table and repository."""
     resources = []
     for table in tables:
         for repo in api.repos:
-            endpoint: dict[str, Any] = {"path": table.endpoint.format(repo=repo)}
-            if table.name == REPOSITORIES.name:
+            path, params, headers = _endpoint(table, repo)
+            endpoint: dict[str, Any] = {"path": path}
+            if params is None:
                 endpoint["paginator"] = "single_page"
             else:
-                endpoint["params"] = {"per_page": PER_PAGE}
-            if table.name == STARGAZERS.name:
-                endpoint["headers"] = {"Accept": STAR_JSON}
+                endpoint["params"] = params
+            if headers:
+                endpoint["headers"] = headers
             resources.append(
                 {
                     "name": _resource_name(table, repo),
@@ -121,7 +147,7 @@ def rest_config(api: Api, tables: tuple[Table, ...] = TABLES) -> dict[str, Any]:
         "client": {
             "base_url": api.base_url.rstrip("/") + "/",
             "auth": {"type": "bearer", "token": api.token},
-            "headers": {"Accept": GITHUB_JSON, "X-GitHub-Api-Version": "2022-11-28"},
+            "headers": CLIENT_HEADERS,
             "paginator": "header_link",
         },
         "resource_defaults": {"endpoint": {"data_selector": "$"}},
@@ -135,35 +161,57 @@ def check_connection(api: Api) -> tuple[bool, str]:
     return dlt.sources.rest_api.check_connection(source, _resource_name(RELEASES, api.repos[0]))
 
 
-def _read_repo(table: Table, repo: str, endpoint: DltResource, now: dt.datetime) -> list[Batch]:
-    """Every item of one repository's endpoint, as Arrow batches."""
+def _read_repo(
+    api: Api,
+    table: Table,
+    repo: str,
+    now: dt.datetime,
+    remembered: list[Remembered],
+    held: set[int],
+) -> tuple[list[Batch], PageRead]:
+    """Every page of one repository's endpoint (conditional where it may be), as Arrow batches."""
+    client = RESTClient(
+        base_url=api.base_url.rstrip("/") + "/",
+        headers=CLIENT_HEADERS,
+        auth=BearerTokenAuth(api.token),
+    )
+    read = read_pages(client, *_endpoint(table, repo), remembered, held)
     constants: dict[str, Any] = {"repo": repo, "fetched_at": now, "unstarred_at": None}
     constants = {k: v for k, v in constants.items() if k in {c.name for c in table.columns}}
-    batches, items = [], []
-    for item in endpoint:
-        items.append(item)
-        if len(items) >= BATCH_ROWS:
-            batches.append(to_batch(table, PATHS[table.name], items, constants))
-            items = []
-    if items or not batches:
-        batches.append(to_batch(table, PATHS[table.name], items, constants))
-    return batches
+    batches: list[Batch] = []
+    rejected: set[int] = set()
+    for start in range(0, max(len(read.items), 1), BATCH_ROWS):
+        items = read.items[start : start + BATCH_ROWS]
+        batch = to_batch(table, PATHS[table.name], items, constants)
+        batches.append(batch)
+        rejected.update(start + i for i in batch.rejected)
+    keys = pick(read.items, PATHS[table.name][RECORD_KEY[table.name]])
+    read.pages = remember(read, keys, rejected)
+    return batches, read
 
 
-def _read(api: Api, table: Table, log: ReadLog, now: dt.datetime) -> Iterator[pa.Table]:
-    """One table over every repository, read in parallel; Arrow tables out."""
-    endpoints = {r.name: r for r in rest_api_resources(rest_config(api, (table,)))}  # type: ignore[arg-type]
+def _read(api: Api, table: Table, log: ReadLog, now: dt.datetime, held: Held) -> Iterator[pa.Table]:
+    """One table over every repository, read in parallel; Arrow tables out. The pages to ask
+    for conditionally next time are kept in the resource's dlt state."""
+    state = dlt.current.resource_state(table.name)
+    remembered: dict[str, list[Remembered]] = state.get("pages", {})
+    keys = held.get(table.name, {})
     with ThreadPoolExecutor(max_workers=len(api.repos)) as pool:
         futures = {
-            repo: pool.submit(_read_repo, table, repo, endpoints[_resource_name(table, repo)], now)
+            repo: pool.submit(
+                _read_repo, api, table, repo, now, remembered.get(repo, []), keys.get(repo, set())
+            )
             for repo in api.repos
         }
+        pages = {}
         for repo, future in futures.items():
-            batches = future.result()
-            log.add(table.name, repo, batches)
+            batches, read = future.result()
+            log.add(table.name, repo, batches, read)
+            pages[repo] = read.pages
             for batch in batches:
                 if batch.rows.num_rows:
                     yield batch.rows
+    state["pages"] = pages
 
 
 def _hints(table: Table) -> dict[str, Any]:
@@ -192,9 +240,10 @@ def columns_hint(table: Table) -> dict[str, dict[str, Any]]:
 
 
 def github_source(
-    api: Api, log: ReadLog | None = None, now: dt.datetime | None = None
+    api: Api, log: ReadLog | None = None, now: dt.datetime | None = None, held: Held | None = None
 ) -> DltSource:
-    """The dlt source of the three tables (what `@dlt_assets` and `growth check` see)."""
+    """The dlt source of the three tables (what `@dlt_assets` and `growth check` see); `held`:
+    the keys the warehouse holds, without which no page is asked for conditionally."""
     read_log = log if log is not None else ReadLog()
     at = now or dt.datetime.now(dt.UTC)
 
@@ -206,7 +255,7 @@ def github_source(
             if table.cursor:
                 extra["incremental"] = dlt.sources.incremental(table.cursor)
             resources.append(
-                dlt.resource(_read(api, table, read_log, at), **_hints(table), **extra)
+                dlt.resource(_read(api, table, read_log, at, held or {}), **_hints(table), **extra)
             )
         return resources
 
