@@ -88,4 +88,12 @@ fix: setup ## Apply ruff and sqlfluff fixes
 	.venv/bin/ruff format .
 	$(call sqlfluff_each,fix)
 
-.PHONY: help setup sandbox demo dev test bench lint fix freshness-hour freshness-live
+branch: ## Branch deployment NAME=x: own instance and warehouse copy; builds only the dbt models changed vs production
+	@test -n "$(NAME)" || { echo "usage: make branch NAME=<name>"; exit 1; }
+	$(PY) -m fernway_devtools.branch up $(NAME)
+
+branch-drop: ## Remove branch NAME=x: its warehouse copy, instance and saved production state
+	@test -n "$(NAME)" || { echo "usage: make branch-drop NAME=<name>"; exit 1; }
+	$(PY) -m fernway_devtools.branch drop $(NAME)
+
+.PHONY: help setup sandbox demo dev test bench lint fix freshness-hour freshness-live branch branch-drop
