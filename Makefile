@@ -88,6 +88,9 @@ fix: setup ## Apply ruff and sqlfluff fixes
 	.venv/bin/ruff format .
 	$(call sqlfluff_each,fix)
 
+workers: setup ## Celery workers for the celery executor until Ctrl-C (N=2 LOCATION=analytics)
+	$(PY) -m fernway_devtools.workers -n $(or $(N),2) --location $(or $(LOCATION),analytics)
+
 branch: ## Branch deployment NAME=x: own instance and warehouse copy; builds only the dbt models changed vs production
 	@test -n "$(NAME)" || { echo "usage: make branch NAME=<name>"; exit 1; }
 	$(PY) -m fernway_devtools.branch up $(NAME)
@@ -96,4 +99,4 @@ branch-drop: ## Remove branch NAME=x: its warehouse copy, instance and saved pro
 	@test -n "$(NAME)" || { echo "usage: make branch-drop NAME=<name>"; exit 1; }
 	$(PY) -m fernway_devtools.branch drop $(NAME)
 
-.PHONY: help setup sandbox demo dev test bench lint fix freshness-hour freshness-live branch branch-drop
+.PHONY: help setup sandbox demo dev test bench lint fix freshness-hour freshness-live workers branch branch-drop

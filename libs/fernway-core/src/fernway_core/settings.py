@@ -67,6 +67,10 @@ ALLOWED = {
     "datahub_token": "a token without spaces",
     "dagster_url": _HTTP,
     "spark_remote": "`sc://<host>:<port>`, or empty for local Spark",
+    "executor": "`in_process`, `multiprocess` or `celery`",
+    "celery_broker_url": "an `amqp://`, `pyamqp://` or `redis://` URL with a host",
+    "celery_backend_url": "`rpc://`, or a `redis://<host>` URL",
+    "celery_queue": "a queue name: 1-100 of `A-Z a-z 0-9 _ . -`",
     "start_date": "a date `YYYY-MM-DD`, or empty",
     "days": "a whole number >= 1",
 }
@@ -169,6 +173,23 @@ class FernwaySettings(BaseSettings):
     )
     spark_remote: Annotated[str | None, AfterValidator(checks.url("sc"))] = Field(
         None, description="Spark Connect URL; unset = local Spark."
+    )
+    executor: Literal["in_process", "multiprocess", "celery"] = Field(
+        "multiprocess",
+        description="How a run executes its steps: one process, a process per step, or Celery "
+        "workers (`make workers`).",
+    )
+    celery_broker_url: Annotated[
+        str, AfterValidator(checks.url("amqp", "amqps", "pyamqp", "redis", "rediss"))
+    ] = Field(
+        "pyamqp://guest@127.0.0.1:5672//",
+        description="Celery broker the celery executor and the workers share.",
+    )
+    celery_backend_url: Annotated[str, AfterValidator(checks.celery_backend)] = Field(
+        "rpc://", description="Celery result backend (`rpc://`: replies over the broker)."
+    )
+    celery_queue: Annotated[str, AfterValidator(checks.matches(checks.CELERY_QUEUE))] = Field(
+        "dagster", description="Celery queue steps are sent to and workers listen on."
     )
     start_date: dt.date | None = Field(None, description="First day of the demo/sandbox window.")
     days: int = Field(92, ge=1, description="Length in days of the demo/sandbox window.")

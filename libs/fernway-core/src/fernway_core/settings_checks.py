@@ -26,6 +26,7 @@ AWS_REGION = r"[a-z]{2}(-[a-z]+)+-\d{1,2}"
 SLACK_CHANNEL = r"#[^\s#]{1,80}|[CGD][A-Z0-9]{8,}"
 SLACK_BOT_TOKEN = r"xoxb-[A-Za-z0-9-]+"
 NO_SPACES = r"\S+"
+CELERY_QUEUE = r"[A-Za-z0-9_.-]{1,100}"
 # GitHub owner (letters, digits, `-`) / repository (letters, digits, `.`, `_`, `-`), comma-separated
 _GITHUB_REPO = r"\s*[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}\s*"
 GITHUB_REPOS = rf"{_GITHUB_REPO}(?:,{_GITHUB_REPO})*"
@@ -55,6 +56,13 @@ def url(*schemes: str) -> Callable[[str | None], str | None]:
         return value
 
     return check
+
+
+def celery_backend(value: str) -> str:
+    """`rpc://` (results over the broker) or `redis(s)://<host>...`."""
+    if value != "rpc://":
+        url("redis", "rediss")(value)
+    return value
 
 
 def warehouse_url(value: str | None) -> str | None:

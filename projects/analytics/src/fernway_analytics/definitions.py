@@ -4,6 +4,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from fernway_core.executors import with_executor
 from fernway_core.kinds import with_warehouse_kind
 from fernway_core.settings import validate_settings
 
@@ -12,7 +13,8 @@ from fernway_core.settings import validate_settings
 def defs() -> dg.Definitions:
     """Check every setting (a bad one stops the load in one line), then load the defs folder.
 
-    Kinds name the configured warehouse.
+    Kinds name the configured warehouse; jobs run on the configured executor.
     """
     validate_settings()
-    return with_warehouse_kind(dg.load_from_defs_folder(path_within_project=Path(__file__).parent))
+    defs = dg.load_from_defs_folder(path_within_project=Path(__file__).parent)
+    return with_executor(with_warehouse_kind(defs))
