@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import Counter
 
 import dagster as dg
 import httpx
@@ -117,6 +118,11 @@ def test_stars_arriving_and_unstars_as_the_clock_moves_are_followed(
     }
     assert meta["stargazers"]["unstarred"].value == unstarred
     assert all(e.passed for e in result.get_asset_check_evaluations())
+    # the stars' pages were asked for with their ETags: the oldest came back 304 (no quota), the
+    # pages that changed as the clock moved (new stars, unstars) were fetched again
+    fetched, not_modified = pages(result)["stargazers"]
+    assert fetched > 0
+    assert not_modified > 0
 
 
 def test_a_field_the_contract_does_not_know_fails_the_load_and_changes_nothing(
@@ -276,3 +282,48 @@ def test_a_rerun_with_nothing_new_is_answered_304_at_no_quota_and_changes_nothin
     for name, sql in tables.items():
         assert wh.query_arrow(sql).equals(before[name]), name
     assert all(e.passed for e in second.get_asset_check_evaluations())
+
+
+def test_malformed_records_github_serves_are_filed_with_their_reason_on_every_load(
+    sandbox_factory, monkeypatch, platform_env, instance
+):
+    from fernway_devtools.locations import load_location
+
+    sandbox = sandbox_factory(**GITHUB, faults={"github": "malformed_rate=0.02"})
+    use_sandbox(monkeypatch, sandbox)
+    defs = load_location("fernway_growth.definitions")
+    wh = warehouse()
+
+    def filed() -> Counter:
+        rows = wh.query_arrow(
+            "select entity, reason, count(*) as n from raw.rejects where source = 'github' "
+            "group by entity, reason"
+        ).to_pylist()
+        return Counter({(r["entity"], r["reason"]): r["n"] for r in rows})
+
+    first = load_github(defs, instance)
+    assert len(first.asset_materializations_for_node("github")) == 3
+    served = sandbox.recorded("github")
+    expected = Counter((r["record"].split(":")[0], r["kind"]) for r in served)
+    assert {kind for entity, kind in expected if entity == "stargazers"} == {
+        "null_key",
+        "wrong_type",
+        "missing_field",
+    }
+    assert filed() == expected
+    for record in (r["record"] for r in served if r["kind"] != "null_key"):
+        entity, repo, key = record.split(":")
+        column = "user_id" if entity == "stargazers" else "id"
+        sql = f"select count(*) as n from github.{entity} where repo = ? and {column} = ?"
+        assert wh.query_arrow(sql, [repo, int(key)]).to_pylist()[0]["n"] == 0, record
+    checks = {
+        (e.asset_key.to_user_string(), e.check_name): e.passed
+        for e in first.get_asset_check_evaluations()
+    }
+    assert checks[("github/stargazers", "no_rejected_records")] is False
+    # a rerun: pages with a rejected record are read again (their rejects filed again), the
+    # others are answered 304
+    second = load_github(defs, instance)
+    assert filed() == expected
+    fetched, not_modified = pages(second)["stargazers"]
+    assert 0 < fetched < fetched + not_modified
