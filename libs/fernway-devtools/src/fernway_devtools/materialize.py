@@ -22,6 +22,7 @@ import dagster as dg
 from fernway_devtools.locations import load_location
 from fernway_devtools.plan import PlannedRun, in_groups, plan_runs
 from fernway_devtools.sensors import evaluate_sensor, run_tags
+from fernway_devtools.sqlite_instance import relax_fsync
 from fernway_devtools.upstream import (
     UpstreamTimeout,
     cross_location_upstreams,
@@ -244,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
     plan = plan_runs(defs, args.start, args.end, in_groups(defs, args.only_group, args.skip_group))
     total_assets = sum(len(p.keys) for p in plan)
     print(f"{PROGRESS} plan: {len(plan)} runs over {total_assets} assets", flush=True)
+    relax_fsync()  # the demo's local SQLite instance: thousands of per-partition events
     with dg.DagsterInstance.get() as instance:
         if not wait_if_asked(args, defs, instance):
             return 1

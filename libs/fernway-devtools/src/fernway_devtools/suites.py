@@ -5,6 +5,11 @@ depend on each other or on their order (`--reverse` runs them the other way roun
 `make test TEST_ORDER=reverse` passes it). Output goes to one log per suite; a finished suite
 prints its summary and slowest tests, a failed one its whole log.
 
+Scratch state (every `tempfile` and pytest `tmp_path`: DuckDB warehouses, Dagster instances) goes
+to a RAM disk when the machine has one with room (`/dev/shm`), one folder per suite: Dagster's
+SQLite storage and DuckDB wait for the disk on every commit, which is most of a test's time on a
+small machine. `--scratch DIR` picks another place.
+
 Usage: python -m fernway_devtools.suites [--jobs N] [--reverse] DIR [DIR ...]
 """
 
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +28,22 @@ from pathlib import Path
 PYTEST_ARGS = ["-q", "-p", "no:cacheprovider", "--durations=8"]
 REPORT_EVERY_SECONDS = 60.0
 TAIL_LINES = 14
+RAM_DISKS = (Path("/dev/shm"),)
+MIN_FREE_BYTES = 4 * 1024**3
+
+
+def scratch_root(candidates: tuple[Path, ...] = RAM_DISKS) -> Path:
+    """The first candidate that is a writable directory with room, else the usual temp dir."""
+    for candidate in candidates:
+        try:
+            if (
+                os.access(candidate, os.W_OK)
+                and shutil.disk_usage(candidate).free >= MIN_FREE_BYTES
+            ):
+                return candidate
+        except OSError:
+            continue
+    return Path(tempfile.gettempdir())
 
 
 @dataclass
@@ -30,6 +52,7 @@ class Suite:
 
     directory: Path
     log: Path
+    scratch: Path
     proc: subprocess.Popen | None = None
     started: float = 0.0
     seconds: float = 0.0
@@ -42,12 +65,14 @@ class Suite:
     def start(self) -> None:
         """Start pytest in the suite's directory, with its own virtualenv's interpreter."""
         self.started = time.monotonic()
+        self.scratch.mkdir(parents=True, exist_ok=True)
         with self.log.open("w") as out:
             self.proc = subprocess.Popen(
                 [str(self.directory.resolve() / ".venv" / "bin" / "pytest"), *PYTEST_ARGS],
                 cwd=self.directory,
                 stdout=out,
                 stderr=subprocess.STDOUT,
+                env={**os.environ, "TMPDIR": str(self.scratch)},
             )
 
     def finished(self) -> bool:
@@ -75,9 +100,9 @@ def report(suite: Suite) -> None:
     print("\n".join("   " + line for line in shown), flush=True)
 
 
-def run(directories: list[Path], jobs: int, logs: Path) -> list[Suite]:
+def run(directories: list[Path], jobs: int, logs: Path, scratch: Path) -> list[Suite]:
     """Run the suites, at most `jobs` at once, in the given order; every suite runs."""
-    pending = [Suite(d, logs / f"{_log_name(d)}.log") for d in directories]
+    pending = [Suite(d, logs / f"{_log_name(d)}.log", scratch / _log_name(d)) for d in directories]
     running: list[Suite] = []
     done: list[Suite] = []
     last_report = time.monotonic()
@@ -106,13 +131,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("directories", nargs="+", type=Path)
     parser.add_argument("--jobs", type=int, default=int(os.environ.get("TEST_JOBS", "2")))
     parser.add_argument("--reverse", action="store_true", help="run the suites in reverse order")
+    parser.add_argument("--scratch", type=Path, help="where the suites' temp files go")
     args = parser.parse_args(argv)
     directories = list(reversed(args.directories)) if args.reverse else args.directories
     jobs = max(args.jobs, 1)
     started = time.monotonic()
-    print(f"== tests: {len(directories)} suites, {jobs} at a time", flush=True)
-    with tempfile.TemporaryDirectory(prefix="fernway-tests-") as logs:
-        done = run(directories, jobs, Path(logs))
+    root = args.scratch or scratch_root()
+    print(f"== tests: {len(directories)} suites, {jobs} at a time; scratch in {root}", flush=True)
+    with (
+        tempfile.TemporaryDirectory(prefix="fernway-tests-") as logs,
+        tempfile.TemporaryDirectory(prefix="fernway-scratch-", dir=root) as scratch,
+    ):
+        done = run(directories, jobs, Path(logs), Path(scratch))
     failed = [s.name for s in done if s.code != 0]
     print(
         f"\n== tests: {len(done) - len(failed)}/{len(done)} suites passed in "
