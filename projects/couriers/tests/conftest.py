@@ -36,17 +36,7 @@ def couriers_sandbox(sandbox_factory, monkeypatch, platform_env):
 
 # Fixtures that change the environment the location's resources are resolved from; `defs`
 # resolves them first, whatever order a test names its fixtures in.
-ENVIRONMENT_FIXTURES = ("couriers_sandbox", "postgres_warehouse")
-
-
-@pytest.fixture
-def postgres_warehouse(scratch_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The settings point the warehouse at a fresh Postgres database."""
-    from fernway_core.settings import get_settings
-
-    monkeypatch.setenv("FERNWAY_WAREHOUSE_URL", scratch_database)
-    get_settings.cache_clear()
-    return scratch_database
+ENVIRONMENT_FIXTURES = ("couriers_sandbox", "postgres_warehouse", "couriers_webserver")
 
 
 @pytest.fixture

@@ -1,8 +1,9 @@
 """pytest fixtures every environment shares (entry point `pytest11`).
 
-The real Postgres (`postgres_url`, `scratch_database`), a throwaway data dir and settings
-(`platform_env`), the warehouse those settings resolve to, a temporary Dagster instance, and
-`use_sandbox` to wire a sandbox's URLs and credentials into the environment.
+The real Postgres (`postgres_url`, `scratch_database`; `postgres_warehouse` points the settings
+at a fresh database), a throwaway data dir and settings (`platform_env`), the warehouse those
+settings resolve to, a temporary Dagster instance, and `use_sandbox` to wire a sandbox's URLs
+and credentials into the environment.
 
 The `fails_check(asset, check)` mark and its helpers (end of file): every asset check has a
 test that makes it fail on purpose, and each location's suite checks that none is missing.
@@ -93,6 +94,17 @@ def scratch_database(postgres_url: str, request: pytest.FixtureRequest) -> Itera
     yield postgres_url.rsplit("/", 1)[0] + "/" + name
     with psycopg.connect(postgres_url, autocommit=True) as con:
         con.execute(f'drop database if exists "{name}" with (force)')
+
+
+@pytest.fixture
+def postgres_warehouse(
+    scratch_database: str, monkeypatch: pytest.MonkeyPatch, platform_env: Path
+) -> str:
+    """The settings point the warehouse at a fresh Postgres database (after `platform_env`,
+    which would unset it; a location's fixtures that resolve its resources take this first)."""
+    monkeypatch.setenv("FERNWAY_WAREHOUSE_URL", scratch_database)
+    get_settings.cache_clear()
+    return scratch_database
 
 
 @pytest.fixture

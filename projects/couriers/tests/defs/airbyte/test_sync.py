@@ -136,7 +136,12 @@ def batch(*records: dict) -> destination.Batch:
     return result
 
 
-def test_records_merge_on_the_key_and_broken_ones_are_rejected_once(warehouse):
+@pytest.mark.parametrize("target", ["duckdb", "postgres"])
+def test_records_merge_on_the_key_and_broken_ones_are_rejected_once(target, request):
+    if target == "postgres":
+        request.getfixturevalue("postgres_warehouse")
+    warehouse: Warehouse = request.getfixturevalue("warehouse")
+    assert warehouse.dialect == target
     now = dt.datetime(2026, 8, 20, tzinfo=dt.UTC)
     good = {"id": 1, "tag_name": "v1", "created_at": "2026-08-01T00:00:00Z", "author": {"a": 1}}
     newer = {**good, "tag_name": "v1-renamed"}

@@ -173,8 +173,9 @@ def write(
             Replacement(
                 f"{SCHEMA}.{name}",
                 result.rows,
-                f"{quote_ident(key)} in (select unnest(?))",
-                [result.keys or [None]],
+                # keys compared as text: one typed array parameter for DuckDB and Postgres alike
+                f"cast({quote_ident(key)} as text) in (select unnest(cast(? as text[])))",
+                [[str(k) for k in result.keys] or [None]],
             )
         )
         loaded_at = now.astimezone(dt.UTC).replace(tzinfo=None)
@@ -182,7 +183,7 @@ def write(
             Replacement(
                 REJECTS_TABLE,
                 stamp(result.rejects, loaded_at),
-                "source = ? and entity = ? and record_key in (select unnest(?))",
+                "source = ? and entity = ? and record_key in (select unnest(cast(? as text[])))",
                 [SOURCE, name, result.reject_keys],
             )
         )
@@ -224,7 +225,7 @@ def saved(warehouse: Warehouse, streams: Sequence[str]) -> dict[str, dict[str, A
         return {}
     rows = warehouse.query_arrow(
         f"select stream, catalog, state from {quote_ident(STREAMS_TABLE)} "
-        "where stream in (select unnest(?))",
+        "where stream in (select unnest(cast(? as text[])))",
         [list(streams)],
     ).to_pylist()
     return {
