@@ -30,16 +30,6 @@ ENVIRONMENT_FIXTURES = ("github_sandbox", "postgres_warehouse")
 
 
 @pytest.fixture
-def postgres_warehouse(scratch_database: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    """The settings point the warehouse at a fresh Postgres database."""
-    from fernway_core.settings import get_settings
-
-    monkeypatch.setenv("FERNWAY_WAREHOUSE_URL", scratch_database)
-    get_settings.cache_clear()
-    return scratch_database
-
-
-@pytest.fixture
 def defs(platform_env: Path, request: pytest.FixtureRequest) -> dg.Definitions:
     """The growth location, loaded after the environment is set, whatever the fixture order."""
     for name in ENVIRONMENT_FIXTURES:
