@@ -14,6 +14,7 @@ connectivity check.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -194,7 +195,11 @@ def _read(api: Api, table: Table, log: ReadLog, now: dt.datetime, held: Held) ->
     """One table over every repository, read in parallel; Arrow tables out. The pages to ask
     for conditionally next time are kept in the resource's dlt state."""
     state = dlt.current.resource_state(table.name)
-    remembered: dict[str, list[Remembered]] = state.get("pages", {})
+    # pages remembered under another contract were checked against other rules: read them again
+    contract = _fingerprint(table)
+    remembered: dict[str, list[Remembered]] = (
+        state.get("pages", {}) if state.get("contract") == contract else {}
+    )
     keys = held.get(table.name, {})
     with ThreadPoolExecutor(max_workers=len(api.repos)) as pool:
         futures = {
@@ -212,6 +217,13 @@ def _read(api: Api, table: Table, log: ReadLog, now: dt.datetime, held: Held) ->
                 if batch.rows.num_rows:
                     yield batch.rows
     state["pages"] = pages
+    state["contract"] = contract
+
+
+def _fingerprint(table: Table) -> str:
+    """A digest of what the table's rows are checked against (columns, paths, ignored fields)."""
+    rules = (table.columns, table.primary_key, sorted(table.ignored), PATHS[table.name])
+    return hashlib.sha256(repr(rules).encode()).hexdigest()[:16]
 
 
 def _hints(table: Table) -> dict[str, Any]:
