@@ -52,8 +52,12 @@ class Worker:
 
 
 def write_config(path: Path) -> Path:
-    """The workers' `-y` file: the executor's own config, from the settings."""
-    path.write_text(yaml.safe_dump(celery_config()))
+    """The workers' `-y` file: the executor's own config, from the settings.
+
+    dagster-celery reads it under `execution.config` (anything else is silently ignored, and the
+    workers would run without `task_acks_late`: a killed worker's step would be lost).
+    """
+    path.write_text(yaml.safe_dump({"execution": {"config": celery_config()}}))
     return path
 
 
