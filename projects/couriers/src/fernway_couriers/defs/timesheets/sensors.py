@@ -21,6 +21,7 @@ from typing import Any
 
 import dagster as dg
 
+from fernway_core.sensor_runs import settle_runs
 from fernway_couriers.defs.timesheets.jobs import timesheet_files_job
 from fernway_couriers.defs.timesheets.resources import (
     TimesheetObject,
@@ -32,7 +33,6 @@ LOOKBACK_DAYS = 31
 MAX_RUNS_PER_TICK = 100
 MAX_ATTEMPTS = 3
 OP = "timesheets__entries"
-_FAILED = {dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED}
 
 
 def load_state(cursor: str | None) -> dict[str, Any]:
@@ -87,16 +87,9 @@ def settle(
     context: dg.SensorEvaluationContext, pending: list[dict[str, Any]]
 ) -> tuple[list[dict[str, Any]], list[dg.RunRequest]]:
     """Runs still pending, and new requests for the files of failed or cancelled runs."""
-    still, retries = [], []
-    for entry in pending:
-        tags = {"dagster/run_key": entry["run_key"], "dagster/sensor_name": context.sensor_name}
-        runs = context.instance.get_runs(dg.RunsFilter(tags=tags), limit=1)
-        if not runs or not runs[0].is_finished:
-            still.append(entry)  # not launched yet, or still running
-            continue
-        run = runs[0]
-        if run.status not in _FAILED:
-            continue
+    still, failed = settle_runs(context, pending)
+    retries = []
+    for entry, run in failed:
         if entry["attempt"] >= MAX_ATTEMPTS:
             context.log.error(
                 f"{entry['key']} still not loaded after {entry['attempt']} runs "
