@@ -5,6 +5,7 @@ from dagster_pyspark import PySparkResource
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
+from fernway_analytics.defs.spark.resources import engine_metadata
 from fernway_core.warehouse import Replacement, Warehouse
 
 TOP_SHARE = 0.05
@@ -40,5 +41,6 @@ def big_orders(
         metadata={
             **warehouse.table_metadata("analytics.big_orders"),
             "orders_scanned": orders.num_rows,
+            **engine_metadata(pyspark),
         }
     )
