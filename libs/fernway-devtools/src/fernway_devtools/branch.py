@@ -212,7 +212,13 @@ def modified_models(branch: Branch, project: Path) -> list[str]:
     state = branch.state_dir / project_id(project)
     if not (state / "manifest.json").exists():
         raise BranchError(f"branch {branch.name!r} has no production state for {project}")
-    warehouse = Warehouse(url=branch.meta()["warehouse_url"])
+    meta = branch.meta()
+    # `dbt ls` only compiles, it never connects. On Postgres it is given production's database:
+    # a manifest naming the branch's database would show every model as modified (its relation
+    # changed). The DuckDB copy has production's file name, hence its database name.
+    warehouse = Warehouse(url=meta["warehouse_url"])
+    if warehouse.dialect == "postgres":
+        warehouse = Warehouse(url=meta["prod_warehouse_url"])
     args = [str(location_dbt(project)), "--quiet", "ls", "--select", "state:modified+"]
     args += ["--state", str(state), "--output", "json", "--output-keys", "unique_id"]
     for kind in ("model", "seed", "snapshot"):
