@@ -39,7 +39,13 @@ $(ROOT)/.tools/bin/uv:
 	cp .env.example .env
 
 setup: $(UV) .env ## Install every environment, prepare dbt projects, render the instance (seconds when nothing changed)
-	@for d in $(PY_ENVS); do echo "uv sync $$d"; (cd $$d && $(UV) sync --locked --quiet) || exit 1; done
+	@# Bytecode is compiled once per lock (stamp .venv/.bytecode): every later process (dbt, run
+	@# workers, code servers, tests) then loads it instead of compiling Dagster's sources again,
+	@# which it must do on every start when PYTHONDONTWRITEBYTECODE is set or site-packages is read-only.
+	@for d in $(PY_ENVS); do (cd $$d && if [ .venv/.bytecode -nt uv.lock ]; then \
+		echo "uv sync $$d"; $(UV) sync --locked --quiet; \
+		else echo "uv sync $$d (and compile its bytecode, once per lock)"; \
+		$(UV) sync --locked --quiet --compile-bytecode && touch .venv/.bytecode; fi) || exit 1; done
 	@$(PY) -m fernway_devtools.dbt_projects
 	@$(PY) -m fernway_devtools.java
 	@$(PY) -m fernway_devtools.instance
