@@ -18,11 +18,12 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 import pytest
 
 from fernway_core.resources import shared_resources
 from fernway_core.settings import get_settings
-from fernway_core.warehouse import Warehouse
+from fernway_core.warehouse import Replacement, Warehouse
 from fernway_devtools.demo import run_in_location
 from fernway_devtools.instance import write_instance
 from fernway_sandbox.config import SandboxConfig
@@ -88,6 +89,27 @@ def upstream(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, 
             load_orders(database, sandbox.urls["marketplace"], config.token)
         load_courier_app(database, sandbox.urls["couriers"], config.couriers_token)
         return database, sandbox.truth
+
+
+def copy_tables(database: Path, warehouse: Warehouse) -> list[str]:
+    """Every table of the DuckDB file into `warehouse` (e.g. a Postgres one), types kept as
+    Arrow carries them; the qualified names copied."""
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        names = con.sql(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_type = 'BASE TABLE' order by all"
+        ).fetchall()
+        tables = [
+            Replacement(
+                f"{schema}.{name}", con.sql(f'select * from "{schema}"."{name}"').to_arrow_table()
+            )
+            for schema, name in names
+        ]
+    finally:
+        con.close()
+    warehouse.replace_many(tables)
+    return [t.table for t in tables]
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -13,6 +14,7 @@ import pytest
 from fernway_core.warehouse import Warehouse
 from fernway_couriers.defs.transform.checks import CHECKS
 from fernway_devtools.pytest_plugin import failed_check
+from tests.defs.transform.conftest import copy_tables
 
 MODELS = {
     "couriers_staging/stg_courier_app__couriers",
@@ -49,12 +51,20 @@ def cents(amount: Decimal) -> int:
     return int(amount * 100)
 
 
+@pytest.mark.parametrize("target", ["duckdb", "postgres"])
 def test_run_and_test_are_separate_steps_and_the_marts_match_the_truth(
-    transform_defs: dg.Definitions,
-    warehouse: Warehouse,
+    target: str,
+    request: pytest.FixtureRequest,
+    upstream: tuple[Path, dict[str, Any]],
     truth: dict[str, Any],
     instance: dg.DagsterInstance,
 ) -> None:
+    if target == "postgres":  # the same raw tables, in a fresh Postgres database
+        url = request.getfixturevalue("postgres_warehouse")
+        assert "courier_app.deliveries" in copy_tables(upstream[0], Warehouse(url=url))
+    warehouse: Warehouse = request.getfixturevalue("warehouse")
+    transform_defs: dg.Definitions = request.getfixturevalue("transform_defs")
+    assert warehouse.dialect == target
     result = run(transform_defs, "dbt_run_and_test", instance)
 
     assert result.success
@@ -87,7 +97,7 @@ def test_run_and_test_are_separate_steps_and_the_marts_match_the_truth(
         " max(utilisation) as hi from couriers.shift_utilisation",
     )
     assert shifts["n"] == truth["couriers"]["shifts"]["completed"]
-    assert shifts["seconds"] == pytest.approx(truth["couriers"]["shifts"]["worked_seconds"])
+    assert float(shifts["seconds"]) == pytest.approx(truth["couriers"]["shifts"]["worked_seconds"])
     assert 0 < shifts["lo"] <= shifts["hi"] <= 1
 
 
