@@ -23,6 +23,10 @@ DEMO_ARGS := $(if $(SCALE),--scale $(SCALE)) $(if $(DAYS),--days $(DAYS)) $(if $
 BENCH_ARGS := $(if $(BENCH_SCALE),--scale $(BENCH_SCALE)) $(if $(TRANSFORM_SCALE),--transform-scale $(TRANSFORM_SCALE))
 
 export UV_PYTHON_DOWNLOADS := never
+# Python caches the modules it compiles in the venvs (__pycache__), as it does by default: where the
+# environment turns that off (PYTHONDONTWRITEBYTECODE), every process (dbt, run workers, code
+# servers, tests) would compile Dagster's and dbt's sources again on each start.
+unexport PYTHONDONTWRITEBYTECODE
 export DAGSTER_HOME ?= $(ROOT)/.dagster
 UV := $(or $(shell command -v uv 2>/dev/null),$(ROOT)/.tools/bin/uv)
 PY := $(ROOT)/.venv/bin/python
@@ -39,13 +43,7 @@ $(ROOT)/.tools/bin/uv:
 	cp .env.example .env
 
 setup: $(UV) .env ## Install every environment, prepare dbt projects, render the instance (seconds when nothing changed)
-	@# Bytecode is compiled once per lock (stamp .venv/.bytecode): every later process (dbt, run
-	@# workers, code servers, tests) then loads it instead of compiling Dagster's sources again,
-	@# which it must do on every start when PYTHONDONTWRITEBYTECODE is set or site-packages is read-only.
-	@for d in $(PY_ENVS); do (cd $$d && if [ .venv/.bytecode -nt uv.lock ]; then \
-		echo "uv sync $$d"; $(UV) sync --locked --quiet; \
-		else echo "uv sync $$d (and compile its bytecode, once per lock)"; \
-		$(UV) sync --locked --quiet --compile-bytecode && touch .venv/.bytecode; fi) || exit 1; done
+	@for d in $(PY_ENVS); do echo "uv sync $$d"; (cd $$d && $(UV) sync --locked --quiet) || exit 1; done
 	@$(PY) -m fernway_devtools.dbt_projects
 	@$(PY) -m fernway_devtools.java
 	@$(PY) -m fernway_devtools.instance

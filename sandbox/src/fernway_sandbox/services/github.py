@@ -18,7 +18,7 @@ import hashlib
 import hmac
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlencode
 
 import numpy as np
@@ -423,7 +423,7 @@ def label(repo: Repo, name: str) -> dict:
     }
 
 
-def malformed_at_end(ctx: ServiceContext, repos: list[Repo]) -> list[dict[str, str]]:
+def malformed_at_end(ctx: ServiceContext, repos: Sequence[Repo]) -> list[dict[str, str]]:
     """Records a client reading at the window end gets malformed, as recorded when served."""
     c = ctx.config
     rate = ctx.faults.faults.malformed_rate
