@@ -18,7 +18,23 @@ def one() -> int:
     return 1
 
 
-def test_multiprocess_is_dagsters_own_default(repo: Path) -> None:
+def test_a_duckdb_warehouse_runs_steps_in_the_run_process(repo: Path) -> None:
+    validate_settings()
+    assert executor() is dg.in_process_executor
+
+
+def test_postgres_warehouse_runs_a_process_per_step(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FERNWAY_WAREHOUSE_URL", "postgresql://fernway@db.internal/fernway")
+    validate_settings()
+    assert executor() is dg.multi_or_in_process_executor
+
+
+def test_an_explicit_executor_wins_over_the_warehouse_default(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FERNWAY_EXECUTOR", "multiprocess")
     validate_settings()
     assert executor() is dg.multi_or_in_process_executor
 

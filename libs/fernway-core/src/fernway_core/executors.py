@@ -34,11 +34,11 @@ def celery_config(settings: FernwaySettings | None = None) -> dict[str, Any]:
 
 
 def executor(settings: FernwaySettings | None = None) -> dg.ExecutorDefinition:
-    """The executor `FERNWAY_EXECUTOR` names (`multiprocess` is Dagster's own default)."""
+    """The executor `FERNWAY_EXECUTOR` names, else the warehouse's default (`resolved_executor`)."""
     settings = settings or get_settings()
-    if settings.executor == "in_process":
+    if settings.resolved_executor == "in_process":
         return dg.in_process_executor
-    if settings.executor == "multiprocess":
+    if settings.resolved_executor == "multiprocess":
         return dg.multi_or_in_process_executor
     # only the celery mode needs dagster-celery installed (fernway-core does not depend on it)
     celery_executor: dg.ExecutorDefinition = importlib.import_module(

@@ -37,6 +37,7 @@ _DOC_DEFAULTS = {
     "data_dir": "<repo root>/data",
     "warehouse_url": "duckdb:///<data_dir>/warehouse.duckdb",
     "start_date": "today (UTC) - days",
+    "executor": "by warehouse",
 }
 _HTTP = "an `http(s)://<host>` URL"
 # What each setting allows: the README table's column and the end of every settings error.
@@ -174,10 +175,11 @@ class FernwaySettings(BaseSettings):
     spark_remote: Annotated[str | None, AfterValidator(checks.url("sc"))] = Field(
         None, description="Spark Connect URL; unset = local Spark."
     )
-    executor: Literal["in_process", "multiprocess", "celery"] = Field(
-        "multiprocess",
+    executor: Literal["in_process", "multiprocess", "celery"] | None = Field(
+        None,
         description="How a run executes its steps: one process, a process per step, or Celery "
-        "workers (`make workers`).",
+        "workers (`make workers`); by warehouse: `in_process` on DuckDB (its steps share one "
+        "file), `multiprocess` on Postgres.",
     )
     celery_broker_url: Annotated[
         str, AfterValidator(checks.url("amqp", "amqps", "pyamqp", "redis", "rediss"))
@@ -261,6 +263,15 @@ class FernwaySettings(BaseSettings):
     def resolved_warehouse_url(self) -> str:
         """The configured warehouse URL, or the DuckDB file under `data_dir`."""
         return self.warehouse_url or f"duckdb://{self.data_dir.resolve() / 'warehouse.duckdb'}"
+
+    @property
+    def resolved_executor(self) -> str:
+        """`executor`, or the default for the warehouse: steps that share one DuckDB file run in
+        the run's own process (a process per step would load the location again for each, and
+        only one of them can write at a time); on Postgres each step gets its own process."""
+        if self.executor:
+            return self.executor
+        return "in_process" if self.resolved_warehouse_url.startswith("duckdb") else "multiprocess"
 
     @property
     def github_repo_list(self) -> list[str]:
