@@ -47,6 +47,7 @@ setup: $(UV) .env ## Install every environment, prepare dbt projects, render the
 	@$(PY) -m fernway_devtools.dbt_projects
 	@$(PY) -m fernway_devtools.java
 	@$(PY) -m fernway_devtools.instance
+	@$(PY) -m fernway_devtools.warm $(addprefix --location ,$(LOCATIONS))
 
 sandbox: setup ## Run the local stand-ins for every external system (foreground)
 	$(PY) -m fernway_devtools.sandbox $(DEMO_ARGS)
