@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import os
 import shutil
 import sys
@@ -9,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,6 +22,7 @@ from dagster_dbt import (
     DbtCliResource,
     DbtProject,
 )
+from packaging import version
 
 from fernway_core.dbt_shared import dbt_env, shared_dbt_dir
 from fernway_core.duckdb_lock import LOCK_MESSAGE, WarehouseLockTimeout, connect_waiting
@@ -62,6 +65,18 @@ class WaitingDbtCliResource(DbtCliResource):
     def __init__(self, project_dir: str | Path | DbtProject, **kwargs: Any) -> None:
         # the base class's own __init__ (it accepts a DbtProject), not the one typed from fields
         super().__init__(project_dir=project_dir, **kwargs)
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        """The dbt version, read from this environment's dbt-core when the executable is its own.
+
+        dagster-dbt (0.29, pinned below 0.30) runs `dbt --version` in a subprocess on every
+        invocation of a new resource to learn it — 3-4 s of CPU for a fact the installed package
+        metadata already holds. Another executable (a dbt elsewhere on PATH) is still asked.
+        """
+        if Path(self.dbt_executable) == Path(sys.executable).with_name("dbt"):
+            return version.parse(importlib.metadata.version("dbt-core"))
+        return super()._cli_version
 
     def cli(
         self, args: Sequence[str], *, raise_on_error: bool = True, **kwargs: Any
