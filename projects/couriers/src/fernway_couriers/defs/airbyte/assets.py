@@ -65,7 +65,6 @@ def _metadata(warehouse: Warehouse, stream: str, outcome: StreamOutcome) -> dict
         for stream, description in STREAMS.items()
     ],
     can_subset=True,
-    pool="warehouse",
 )
 def airbyte_github(
     context: dg.AssetExecutionContext,

@@ -25,7 +25,6 @@ from fernway_couriers.defs.courier_app.load import ContractViolation, LoadOutcom
 from fernway_couriers.defs.courier_app.resources import CourierAppApi
 from fernway_couriers.defs.courier_app.source import Api, courier_app_source
 
-POOL = "warehouse"  # the DuckDB single-writer pool every warehouse writer joins
 DRIFT_IDS_SHOWN = 100  # ids of records with undeclared fields listed in metadata, per field
 
 
@@ -85,7 +84,6 @@ def defs() -> dg.Definitions:
         dlt_pipeline=pipeline,
         name=DATASET,
         dagster_dlt_translator=CourierAppTranslator(),
-        pool=POOL,
     )
     def courier_app_assets(
         context: dg.AssetExecutionContext,

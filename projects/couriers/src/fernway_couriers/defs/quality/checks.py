@@ -1,6 +1,6 @@
 """Each mart's Great Expectations checkpoint as a blocking Dagster asset check.
 
-The check reads the mart in the `warehouse` pool, validates it with its suite (see
+The check reads the mart (under the warehouse writer lock), validates it with its suite (see
 `checkpoints.py`: GX is imported only here, at run time, never at code-location load), and
 reports every expectation's result in the metadata with links to the rendered Data Docs. It is
 blocking: in a run that also materializes what depends on the mart, a failed checkpoint stops
@@ -65,7 +65,6 @@ def build_gx_check(mart: Mart) -> dg.AssetChecksDefinition:
         asset=mart.key,
         name=CHECK_NAME,
         blocking=True,
-        pool="warehouse",
         description=(
             f"Great Expectations suite `{mart.suite_name}` over {mart.table} "
             "(read with the warehouse resource, validated with GX's pandas datasource)."

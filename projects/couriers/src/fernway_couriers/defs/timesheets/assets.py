@@ -64,7 +64,6 @@ def _read(bucket: TimesheetsBucket, key: str) -> Any:
     group_name="timesheets",
     kinds={"s3", "csv", "parquet", "duckdb"},
     owners=["team:couriers"],
-    pool="warehouse",
     retry_policy=dg.RetryPolicy(
         max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL, jitter=dg.Jitter.PLUS_MINUS
     ),

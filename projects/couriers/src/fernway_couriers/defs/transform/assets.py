@@ -36,7 +36,6 @@ DBT_DIR = Path(__file__).resolve().parents[4] / "dbt"
 # Profile from libs/dbt-shared; the manifest is prepared by `make setup` (dbt deps + parse), so
 # loading this module never shells out to dbt.
 couriers_project = fernway_dbt_project(DBT_DIR / "couriers")
-POOL = "warehouse"  # one writer of the DuckDB file at a time: dlt, dbt and GX alike
 DATA_TESTS = "resource_type:test"  # dbt's data tests (unit tests are resource_type:unit_test)
 
 # The analytics mart payout_reconciliation reads (a source of the dbt project mapped to this
@@ -50,7 +49,6 @@ orders = marts.ORDERS.spec()
     name="couriers_dbt_models",
     exclude=DATA_TESTS,
     dagster_dbt_translator=CouriersDbtTranslator(),
-    pool=POOL,
 )
 def couriers_dbt_models(
     context: dg.AssetExecutionContext, dbt_couriers: DbtCliResource, warehouse: Warehouse

@@ -18,7 +18,7 @@ from dagster_dbt import DbtCliResource
 
 from fernway_core.dbt import dbt_environment
 from fernway_core.warehouse import Warehouse
-from fernway_couriers.defs.transform.assets import POOL, couriers_project
+from fernway_couriers.defs.transform.assets import couriers_project
 from fernway_couriers.defs.transform.translator import CouriersDbtTranslator
 
 TRANSLATOR = CouriersDbtTranslator()
@@ -77,7 +77,6 @@ def dbt_test_args(selected: set[dg.AssetCheckKey]) -> list[str]:
     name="couriers_dbt_tests",
     description="Run the couriers dbt project's data tests (`dbt test`) on the built models.",
     can_subset=True,
-    pool=POOL,
 )
 def couriers_dbt_tests(
     context: dg.AssetCheckExecutionContext, dbt_couriers: DbtCliResource, warehouse: Warehouse
