@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -13,11 +14,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-WORK = ROOT / "bench" / ".work"
+# scratch for every piece; the harness test points it at its own tmp dir
+WORK = Path(os.environ.get("BENCH_WORK_DIR") or ROOT / "bench" / ".work").resolve()
 ANALYTICS_PYTHON = ROOT / "projects" / "analytics" / ".venv" / "bin" / "python"
 WEATHER_PYTHON = ROOT / "projects" / "weather" / ".venv" / "bin" / "python"
 GROWTH_PYTHON = ROOT / "projects" / "growth" / ".venv" / "bin" / "python"
 ANALYTICS_DIR = ROOT / "projects" / "analytics"
+LOCATIONS = ("analytics", "weather", "ml", "growth", "couriers")
 SEED = 42
 DAYS = 92
 
@@ -70,6 +73,37 @@ def in_fresh_process(script: str, args: list[str], out: Path) -> dict[str, Any]:
     out.unlink(missing_ok=True)
     subprocess.run([sys.executable, script, *args, "--out", str(out)], check=True)
     return json.loads(out.read_text())
+
+
+def location_python(location: str) -> Path:
+    """The interpreter of a location's own environment (`projects/<location>/.venv`)."""
+    return ROOT / "projects" / location / ".venv" / "bin" / "python"
+
+
+def wall_seconds(cmd: list[str], env: dict[str, str], cwd: Path, log_file: Path) -> float:
+    """Wall seconds of one process (output appended to `log_file`); fails loudly."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with log_file.open("a") as out:
+        t0 = time.perf_counter()
+        subprocess.run(cmd, cwd=cwd, env=env, stdout=out, stderr=out, check=True)
+        return time.perf_counter() - t0
+
+
+def import_dagster_s(python: Path, env: dict[str, str], cwd: Path, log_file: Path) -> float:
+    """The floor of any Dagster process: `python -c "import dagster"` in that environment."""
+    return wall_seconds([str(python), "-c", "import dagster"], env, cwd, log_file)
+
+
+def env_versions(python: Path) -> dict[str, str]:
+    """`versions()` of another environment, asked of its own interpreter."""
+    code = (
+        "import json, sys; sys.path.insert(0, sys.argv[1]); "
+        "from common import versions; print(json.dumps(versions()))"
+    )
+    found = subprocess.run(
+        [str(python), "-c", code, str(ROOT / "bench")], capture_output=True, text=True, check=True
+    )
+    return json.loads(found.stdout)
 
 
 def versions() -> dict[str, str]:

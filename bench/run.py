@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import backfill
+import definitions_load
+import run_overhead
 from common import (
     ANALYTICS_PYTHON,
     DAYS,
@@ -37,8 +39,17 @@ TARGETS = {
     "api_ingest_efficiency": lambda v: v >= 0.7,
     "weather_fetch_efficiency": lambda v: v >= 0.9,
     "github_ingest_efficiency": lambda v: v >= 0.7,
+    "run_overhead_ratio": lambda v: v <= 5,
+    "definitions_load_ratio": lambda v: v <= 2.0,
 }
-FIGURES = [*TARGETS, "bulk_ingest_rows_per_s"]
+FIGURES = [*TARGETS, "bulk_ingest_rows_per_s", "run_overhead_chain_ratio"]
+SANDBOX_FIGURES = {
+    "backfill_speedup",
+    "api_ingest_efficiency",
+    "bulk_ingest_rows_per_s",
+    "run_overhead_ratio",
+    "run_overhead_chain_ratio",
+}
 WEATHER_SANDBOX_SCALE = 1000  # the weather figure needs the cities and the weather API only
 GITHUB_STARS = 200_000  # github_ingest_efficiency's size (its own GitHub-only sandbox)
 
@@ -101,7 +112,7 @@ def measure(args: argparse.Namespace, results: dict[str, Any]) -> None:
             log(f"{name}: FAILED: {exc}")
             results[name] = {"error": str(exc)}
 
-    if {"backfill_speedup", "api_ingest_efficiency", "bulk_ingest_rows_per_s"} & set(args.only):
+    if SANDBOX_FIGURES & set(args.only):
         with running_sandbox(args.scale, WORK / "sandbox") as sandbox:
             env = {**os.environ, **sandbox.env}
             start, end = (d.isoformat() for d in sandbox.window)
@@ -119,6 +130,21 @@ def measure(args: argparse.Namespace, results: dict[str, Any]) -> None:
                 "bulk_ingest_rows_per_s",
                 lambda: as_figure("bulk_ingest_rows_per_s", run_piece("bulk_ingest.py", [], env)),
             )
+            overhead: dict[str, Any] = {}  # both run-overhead figures come from one piece
+
+            def run_overhead_figure(name: str) -> dict[str, Any]:
+                if not overhead:
+                    chain = "run_overhead_chain_ratio" in args.only
+                    try:
+                        overhead.update(run_overhead.run(sandbox, args.repeats, chain))
+                    except Exception as exc:  # the other figure reports it too, without a rerun
+                        overhead["error"] = exc
+                if "error" in overhead:
+                    raise overhead["error"]
+                return as_figure(name, overhead[name])
+
+            for name in ("run_overhead_ratio", "run_overhead_chain_ratio"):
+                attempt(name, lambda name=name: run_overhead_figure(name))
     if "weather_fetch_efficiency" in args.only:
         with running_sandbox(WEATHER_SANDBOX_SCALE, WORK / "weather_sandbox") as sandbox:
             env = {**os.environ, **sandbox.env}
@@ -129,6 +155,10 @@ def measure(args: argparse.Namespace, results: dict[str, Any]) -> None:
                     run_piece("weather_fetch.py", [], env, python=WEATHER_PYTHON),
                 ),
             )
+    attempt(
+        "definitions_load_ratio",
+        lambda: as_figure("definitions_load_ratio", definitions_load.run(args.repeats)),
+    )
     attempt(
         "github_ingest_efficiency",
         lambda: as_figure(
@@ -162,7 +192,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=int, default=1_000_000)
     parser.add_argument("--transform-scale", type=int, default=10_000_000)
-    parser.add_argument("--only", nargs="+", default=FIGURES)
+    parser.add_argument("--only", nargs="+", default=FIGURES, choices=FIGURES)
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="samples per side (run overhead, definitions load)"
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     parser.add_argument(
         "--merge", action="store_true", help="keep figures of --out that --only leaves out"
