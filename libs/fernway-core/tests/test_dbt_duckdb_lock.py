@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import logging
-import subprocess
 import sys
-import textwrap
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,23 +14,11 @@ import pytest
 from fernway_core.dbt import WaitingDbtCliResource, dbt_environment
 from fernway_core.duckdb_lock import LOCK_MESSAGE, WarehouseLockTimeout
 from fernway_core.warehouse import Warehouse
+from fernway_devtools.pytest_plugin import DuckDBShells
 
 SHARED_PROFILES = Path(__file__).resolve().parents[2] / "dbt-shared"
 DBT = Path(sys.executable).with_name("dbt")
 HOLD_S = 3.0
-# An analyst's DuckDB shell: DuckDB's own file lock, no Fernway writer lock.
-HOLD_DUCKDB_FILE = textwrap.dedent(
-    """
-    import sys, time, duckdb
-    con = duckdb.connect(sys.argv[1])
-    print("locked", flush=True)
-    if sys.argv[2] == "until-told":
-        sys.stdin.readline()
-    else:
-        time.sleep(float(sys.argv[2]))
-    """
-)
-
 pytestmark = pytest.mark.skipif(not DBT.exists(), reason="dbt is not installed here")
 
 
@@ -51,29 +36,6 @@ def dbt(tmp_path: Path) -> WaitingDbtCliResource:
     )
 
 
-@pytest.fixture
-def foreign(tmp_path: Path) -> Iterator[list[subprocess.Popen]]:
-    """Processes holding the DuckDB file like a shell would; killed at teardown."""
-    started: list[subprocess.Popen] = []
-    yield started
-    for child in started:
-        child.kill()
-        child.wait(timeout=30)
-
-
-def hold_file(started: list[subprocess.Popen], path: Path, seconds: float | str) -> None:
-    """Start a foreign holder of `path` for `seconds` (or until told on stdin); wait for it."""
-    child = subprocess.Popen(
-        [sys.executable, "-c", HOLD_DUCKDB_FILE, str(path), str(seconds)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    started.append(child)
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "locked"
-
-
 def wait_for_lock_failure(project: Path, deadline_s: float) -> None:
     """Return once a dbt invocation of `project` has logged DuckDB's lock conflict."""
     deadline = time.monotonic() + deadline_s
@@ -86,7 +48,7 @@ def wait_for_lock_failure(project: Path, deadline_s: float) -> None:
 
 def test_dbt_waits_for_a_shell_holding_the_file_before_and_after_its_turn_began(
     dbt: WaitingDbtCliResource,
-    foreign: list[subprocess.Popen],
+    duckdb_shells: DuckDBShells,
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
@@ -94,12 +56,12 @@ def test_dbt_waits_for_a_shell_holding_the_file_before_and_after_its_turn_began(
     warehouse = Warehouse(url=f"duckdb://{path}", lock_timeout_s=300)
     caplog.set_level(logging.INFO)
 
-    hold_file(foreign, path, HOLD_S)  # before dbt's turn: dbt_environment's probe waits
+    duckdb_shells.hold(path, HOLD_S)  # before dbt's turn: dbt_environment's probe waits
     started = time.monotonic()
     with dbt_environment(warehouse):
         entered = time.monotonic() - started
         # after the turn began, before dbt opened the file: dbt fails, waits, is rerun
-        hold_file(foreign, path, "until-told")
+        shell = duckdb_shells.hold(path, "until-told")
         done: list[Any] = []
         dbt_thread = threading.Thread(target=lambda: done.append(dbt.cli(["run"]).wait()))
         dbt_thread.start()
@@ -107,7 +69,7 @@ def test_dbt_waits_for_a_shell_holding_the_file_before_and_after_its_turn_began(
         time.sleep(HOLD_S)  # the rerun waits for the shell
         assert dbt_thread.is_alive()
         released = time.monotonic()
-        foreign[-1].communicate("\n", timeout=30)
+        shell.communicate("\n", timeout=30)
         dbt_thread.join(timeout=500)
     (invocation,) = done
     assert released - started >= 2 * HOLD_S
@@ -120,12 +82,12 @@ def test_dbt_waits_for_a_shell_holding_the_file_before_and_after_its_turn_began(
 
 
 def test_dbt_gives_up_after_lock_timeout_with_one_clear_line(
-    dbt: WaitingDbtCliResource, foreign: list[subprocess.Popen], tmp_path: Path
+    dbt: WaitingDbtCliResource, duckdb_shells: DuckDBShells, tmp_path: Path
 ) -> None:
     path = tmp_path / "w.duckdb"
     warehouse = Warehouse(url=f"duckdb://{path}", lock_timeout_s=1.0)
     with dbt_environment(warehouse):
-        hold_file(foreign, path, 120)
+        duckdb_shells.hold(path, 120)
         with pytest.raises(WarehouseLockTimeout) as raised:
             dbt.cli(["run"])
     message = str(raised.value)

@@ -3,7 +3,8 @@
 The real Postgres (`postgres_url`, `scratch_database`; `postgres_warehouse` points the settings
 at a fresh database), a throwaway data dir and settings (`platform_env`), the warehouse those
 settings resolve to, a temporary Dagster instance, and `use_sandbox` to wire a sandbox's URLs
-and credentials into the environment.
+and credentials into the environment. `duckdb_shells` holds a DuckDB file from other processes the
+way an analyst's `duckdb <file>` shell does (DuckDB's own lock, not the platform's writer lock).
 
 The `fails_check(asset, check)` mark and its helpers (end of file): every asset check has a
 test that makes it fail on purpose, and each location's suite checks that none is missing.
@@ -15,7 +16,10 @@ import importlib
 import os
 import pkgutil
 import re
+import subprocess
+import sys
 import tempfile
+import textwrap
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -31,6 +35,18 @@ from fernway_core.settings import get_settings
 from fernway_core.warehouse import Replacement, Warehouse
 
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+# A process holding a DuckDB file like a shell: DuckDB's own file lock, no Fernway writer lock.
+_HOLD_DUCKDB_FILE = textwrap.dedent(
+    """
+    import sys, time, duckdb
+    con = duckdb.connect(sys.argv[1])
+    print("locked", flush=True)
+    if sys.argv[2] == "until-told":
+        sys.stdin.readline()
+    else:
+        time.sleep(float(sys.argv[2]))
+    """
+)
 POSTGRES_SKIPS = pytest.StashKey[list[str]]()
 
 
@@ -105,6 +121,41 @@ def postgres_warehouse(
     monkeypatch.setenv("FERNWAY_WAREHOUSE_URL", scratch_database)
     get_settings.cache_clear()
     return scratch_database
+
+
+class DuckDBShells:
+    """Processes holding DuckDB files the way an analyst's shell does (`duckdb_shells`)."""
+
+    def __init__(self) -> None:
+        self.started: list[subprocess.Popen] = []
+
+    def hold(self, path: str | Path, seconds: float | str) -> subprocess.Popen:
+        """Hold `path` for `seconds` (or, with "until-told", until a line on its stdin); return
+        once it holds the file."""
+        child = subprocess.Popen(
+            [sys.executable, "-c", _HOLD_DUCKDB_FILE, str(path), str(seconds)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.started.append(child)
+        assert child.stdout is not None
+        assert child.stdout.readline().strip() == "locked"
+        return child
+
+    def close(self) -> None:
+        """Kill every holder still running."""
+        for child in self.started:
+            child.kill()
+            child.wait(timeout=30)
+
+
+@pytest.fixture
+def duckdb_shells() -> Iterator[DuckDBShells]:
+    """Start holders of DuckDB files with `.hold(path, seconds)`; all killed at teardown."""
+    shells = DuckDBShells()
+    yield shells
+    shells.close()
 
 
 @pytest.fixture

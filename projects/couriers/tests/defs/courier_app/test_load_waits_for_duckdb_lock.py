@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
-import subprocess
-import sys
-import textwrap
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,50 +14,14 @@ from fernway_core.warehouse import Warehouse
 from tests.defs.courier_app.conftest import courier_warehouse, load
 
 HOLD_S = 3.0
-# DuckDB's own file lock, without the Fernway writer lock: what `duckdb <file>` in a shell holds.
-HOLD_DUCKDB_FILE = textwrap.dedent(
-    """
-    import sys, time, duckdb
-    con = duckdb.connect(sys.argv[1])
-    print("locked", flush=True)
-    if sys.argv[2] == "until-told":
-        sys.stdin.readline()
-    else:
-        time.sleep(float(sys.argv[2]))
-    """
-)
-
-
-@pytest.fixture
-def shell() -> Iterator[list[subprocess.Popen]]:
-    """Foreign holders of the warehouse file started by a test; killed at teardown."""
-    started: list[subprocess.Popen] = []
-    yield started
-    for child in started:
-        child.kill()
-        child.wait(timeout=30)
-
-
-def hold(started: list[subprocess.Popen], path: str, seconds: float | str) -> None:
-    """Hold DuckDB file `path` from another process for `seconds` (or until told on stdin);
-    return once it is held."""
-    child = subprocess.Popen(
-        [sys.executable, "-c", HOLD_DUCKDB_FILE, path, str(seconds)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    started.append(child)
-    assert child.stdout is not None
-    assert child.stdout.readline().strip() == "locked"
 
 
 def test_load_waits_for_a_shell_holding_the_warehouse_and_logs_it(
-    courier_app_sandbox, app_defs, instance, shell, caplog: pytest.LogCaptureFixture
+    courier_app_sandbox, app_defs, instance, duckdb_shells, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = courier_warehouse().duckdb_path
     Warehouse(url=f"duckdb://{path}").execute("select 1")  # the file exists before the shell
-    hold(shell, path, "until-told")
+    shell = duckdb_shells.hold(path, "until-told")
     waiting = f"DuckDB file {path} is locked by another process; waiting"
     results: list[Any] = []
     caplog.set_level(logging.INFO)
@@ -74,7 +34,7 @@ def test_load_waits_for_a_shell_holding_the_warehouse_and_logs_it(
         time.sleep(0.2)
     time.sleep(HOLD_S)
     assert run.is_alive(), "the load went on while the shell held the file"
-    shell[-1].communicate("\n", timeout=30)
+    shell.communicate("\n", timeout=30)
     run.join(timeout=600)
     (result,) = results
     assert result.success
@@ -84,11 +44,11 @@ def test_load_waits_for_a_shell_holding_the_warehouse_and_logs_it(
 
 
 def test_load_gives_up_after_lock_timeout_with_one_clear_line(
-    courier_app_sandbox, app_defs, instance, shell
+    courier_app_sandbox, app_defs, instance, duckdb_shells
 ) -> None:
     path = courier_warehouse().duckdb_path
     Warehouse(url=f"duckdb://{path}").execute("select 1")
-    hold(shell, path, 120)
+    duckdb_shells.hold(path, 120)
     result = load(
         app_defs,
         instance,
