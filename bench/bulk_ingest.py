@@ -55,7 +55,8 @@ def real_load(keys: list[str]) -> dict[str, Any]:
     job = load_location("fernway_analytics.definitions").resolve_job_def("load_partner_exports_job")
     config = {"ops": {"load_partner_exports": {"config": {"keys": keys}}}}
     pieces = {
-        "download_parse": (ExportsBucket, "read_table"),
+        "download": (ExportsBucket, "read_bytes"),
+        "parse": (loading, "parse_export"),
         "validate": (loading, "split_export"),
         "write": (Warehouse, "replace_many"),
         "table_metadata": (Warehouse, "table_metadata"),

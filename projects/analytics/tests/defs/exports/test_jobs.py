@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any, ClassVar
 
 import dagster as dg
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
 from botocore.exceptions import EndpointConnectionError
 
 from fernway_analytics.defs.exports.jobs import handled_files
 from fernway_analytics.defs.exports.loading import FILE_ENTITY
 from fernway_analytics.defs.exports.resources import ExportsBucket
+from fernway_core.warehouse import Warehouse
 from fernway_devtools.sensors import evaluate_sensor, run_tags
 
 SENSOR = "partner_exports_sensor"
@@ -34,6 +41,29 @@ class BrokenKeyBucket(ExportsBucket):
         if key == self.broken:
             raise EndpointConnectionError(endpoint_url=f"{self.s3.endpoint_url}/{key}")
         return super().read_bytes(key)
+
+
+class CountingWarehouse(Warehouse):
+    """The test's warehouse, counting its transactions (each one waits for the writer lock).
+
+    On the class: Dagster runs the op with its own copy of the resource.
+    """
+
+    transactions: ClassVar[list[str]] = []
+
+    @contextmanager
+    def connection(self) -> Iterator[Any]:
+        self.transactions.append(self.url)
+        with super().connection() as con:
+            yield con
+
+
+def _materializations(result: dg.ExecuteInProcessResult) -> list[dg.AssetMaterialization]:
+    return [
+        e.event_specific_data.materialization
+        for e in result.all_events
+        if e.event_type == dg.DagsterEventType.ASSET_MATERIALIZATION
+    ]
 
 
 def _run(defs, instance, request, **kwargs) -> dg.ExecuteInProcessResult:
@@ -125,3 +155,62 @@ def test_a_file_that_keeps_failing_does_not_stop_the_files_after_it(
     assert rows == truth["count"] - truth["by_day"]["2026-08-03"]["count"]  # all but keys[2]
     (again,) = evaluate_sensor(defs, instance, SENSOR, tick.cursor).run_requests
     assert again.run_config["ops"]["load_partner_exports"]["config"]["keys"] == [keys[2]]
+
+
+@pytest.fixture(params=["duckdb", "postgres"])
+def either_warehouse(request: pytest.FixtureRequest) -> Warehouse:
+    """The test's DuckDB warehouse, or a fresh Postgres database; set before `defs` loads."""
+    if request.param == "postgres":
+        return Warehouse(url=request.getfixturevalue("postgres_warehouse"))
+    return request.getfixturevalue("warehouse")
+
+
+def test_a_run_writes_every_good_file_at_once_sets_the_bad_one_aside_and_a_rerun_adds_nothing(
+    either_warehouse, bucket, defs, instance
+):
+    warehouse = either_warehouse
+    good = bucket.copy_regular_files()
+    no_amount = pq.read_table(pa.BufferReader(bucket.body(good[0]))).drop_columns(["amount"])
+    sink = pa.BufferOutputStream()
+    pq.write_table(no_amount, sink)
+    bad = bucket.put("partner_orders/dt=2026-08-11/no_amount.parquet", sink.getvalue().to_pybytes())
+    config = {"ops": {"load_partner_exports": {"config": {"keys": [*good[:5], bad, *good[5:]]}}}}
+    counting = CountingWarehouse(url=warehouse.url)
+    CountingWarehouse.transactions.clear()
+    job = defs.resolve_job_def(JOB)
+    totals = "select count(*) as n, cast(sum(amount) * 100 as bigint) as cents from "
+
+    first = job.execute_in_process(
+        run_config=config, instance=instance, resources={"warehouse": counting}
+    )
+    assert CountingWarehouse.transactions == [warehouse.url]  # one writer-lock wait in all
+    (materialization,) = _materializations(first)
+    meta = {k: v.value for k, v in materialization.metadata.items()}
+    truth = bucket.sandbox.truth["s3"]["partner_orders"]
+    assert (meta["files_loaded"], meta["rows_loaded"], meta["rows_rejected"]) == (
+        len(good),
+        truth["count"],
+        0,
+    )
+    assert meta["order_dates"] == f"{min(truth['by_day'])} to {max(truth['by_day'])}"
+    assert meta["files_set_aside"] == 1
+    assert f"`{bad}`: `missing_field`" in meta["set_aside"]
+    assert sorted(meta["source_files"]) == sorted([*good, bad])
+    assert all(f"`{key}` | loaded" in meta["files"] for key in good)
+    loaded = warehouse.query_arrow(totals + "raw.partner_orders").to_pylist()[0]
+    assert loaded == {"n": truth["count"], "cents": truth["amount_cents"]}
+    rejects = warehouse.query_arrow(
+        "select entity, record_key, reason, field from raw.rejects"
+    ).to_pylist()
+    assert rejects == [
+        {"entity": FILE_ENTITY, "record_key": bad, "reason": "missing_field", "field": "amount"}
+    ]
+
+    second = job.execute_in_process(run_config=config, instance=instance)  # a replay
+    assert second.success
+    (again,) = _materializations(second)
+    assert again.metadata["rows_loaded"].value == truth["count"]
+    assert warehouse.query_arrow(totals + "raw.partner_orders").to_pylist()[0] == loaded
+    replayed = warehouse.query_arrow("select count(distinct order_id) as d from raw.partner_orders")
+    assert replayed["d"].to_pylist() == [truth["count"]]
+    assert warehouse.query_arrow("select count(*) as n from raw.rejects")["n"].to_pylist() == [1]

@@ -214,9 +214,10 @@ def test_a_run_that_fails_halfway_has_only_its_unfinished_files_requested_again(
     ).to_pylist()[0]
     assert got == {"n": truth["count"], "d": truth["count"], "cents": truth["amount_cents"]}
     loads = [
-        e.asset_observation.metadata["source_file"].value
+        key
         for run in (failed, rerun)
-        for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION)
+        for e in instance.all_logs(run.run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        for key in e.asset_materialization.metadata["source_files"].value
     ]
     assert sorted(loads) == sorted(keys)  # each file loaded exactly once over both runs
 

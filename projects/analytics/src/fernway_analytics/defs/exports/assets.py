@@ -2,7 +2,15 @@
 
 import dagster as dg
 
-from fernway_core.partitions import DAILY
+from fernway_analytics.defs.exports.loading import ORDERS_SCHEMA
+from fernway_core.sql import sql_type
+
+COLUMNS = dg.TableSchema(
+    columns=[
+        *(dg.TableColumn(f.name, sql_type(f.type)) for f in ORDERS_SCHEMA),
+        dg.TableColumn("_loaded_at", "timestamp"),
+    ]
+)
 
 partner_orders = dg.AssetSpec(
     key=["raw", "partner_orders"],
@@ -10,6 +18,8 @@ partner_orders = dg.AssetSpec(
     group_name="exports",
     kinds={"s3", "parquet", "duckdb"},
     owners=["team:analytics"],
-    partitions_def=DAILY,
-    metadata={"loaded_by": "load_partner_exports_job (sensor: partner_exports_sensor)"},
+    metadata={
+        "loaded_by": "load_partner_exports_job (sensor: partner_exports_sensor)",
+        "dagster/column_schema": COLUMNS,
+    },
 )

@@ -1,7 +1,9 @@
 """The imperative S3-watch job: load each new partner export file exactly once.
 
-Every file the op finishes with, loaded or set aside, gets one `AssetObservation` naming it
-(`source_file`): the ledger the op's retries and the sensor read to skip what a run already did.
+Every file is downloaded and validated on its own; then all of them are written in ONE warehouse
+transaction (one writer-lock wait per run, not per file), and the run logs ONE materialization
+of raw/partner_orders naming every file it finished with, loaded or set aside (`source_files`):
+the ledger the op's retries and the sensor read to skip what a run already did.
 """
 
 from typing import Any
@@ -10,15 +12,23 @@ import dagster as dg
 import pyarrow as pa
 import pyarrow.compute as pc
 from botocore.exceptions import ClientError
+from duckdb import DuckDBPyConnection
 
 from fernway_analytics.defs.exports.assets import partner_orders
-from fernway_analytics.defs.exports.loading import UnloadableFile, load_export_file, set_aside
+from fernway_analytics.defs.exports.loading import (
+    CheckedFile,
+    UnloadableFile,
+    check_export_file,
+    validator,
+    write_files,
+)
 from fernway_analytics.defs.exports.resources import ExportsBucket
-from fernway_core.warehouse import Warehouse, WarehouseLockTimeout
+from fernway_core.warehouse import Warehouse
 
 # S3 errors that no retry fixes and that stop every file alike: the run fails at once.
 WHOLE_RUN_ERRORS = frozenset({"NoSuchBucket", "InvalidAccessKeyId", "SignatureDoesNotMatch"})
-MAX_FAILURES_IN_A_ROW = 3  # then the trouble is S3 or the warehouse, not one file
+MAX_FAILURES_IN_A_ROW = 3  # then the trouble is S3, not one file
+SOURCE_FILES = "source_files"  # the materialization's ledger entry: every file the run finished
 
 
 class ExportFilesConfig(dg.Config):
@@ -27,60 +37,27 @@ class ExportFilesConfig(dg.Config):
     keys: list[str]
 
 
+class ExportFilesFailed(Exception):
+    """Some files failed for reasons a retry may fix; the others of the run were loaded."""
+
+
 def handled_files(instance: dg.DagsterInstance, run_id: str) -> set[str]:
-    """The files a run has loaded or set aside so far (its per-file observations)."""
-    entries = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_OBSERVATION)
-    return {
-        str(e.asset_observation.metadata["source_file"].value)
-        for e in entries
-        if e.asset_observation is not None
-        and e.asset_observation.asset_key == partner_orders.key
-        and "source_file" in e.asset_observation.metadata
-    }
+    """The files a run has loaded or set aside so far (its materializations' ledger)."""
+    entries = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+    handled: set[str] = set()
+    for e in entries:
+        event = e.asset_materialization
+        if event is None or event.asset_key != partner_orders.key:
+            continue
+        ledger = event.metadata.get(SOURCE_FILES)
+        if isinstance(ledger, dg.JsonMetadataValue) and isinstance(ledger.data, list):
+            handled.update(str(key) for key in ledger.data)
+    return handled
 
 
-def _loaded(
-    context: dg.OpExecutionContext, key: str, valid: pa.Table, rejects: int, table: dict
-) -> None:
-    """Log the partitions one file touched (as soon as its transaction committed) and the file."""
-    days = sorted({d.isoformat() for d in pc.unique(valid["order_date"]).to_pylist()})
-    counts = {"rows_loaded": valid.num_rows, "rows_rejected": rejects}
-    for day in days:
-        context.log_event(
-            dg.AssetMaterialization(
-                asset_key=partner_orders.key,
-                partition=day,
-                metadata={"source_file": key, **counts, **table},
-            )
-        )
-    context.log_event(
-        dg.AssetObservation(
-            asset_key=partner_orders.key,
-            metadata={"source_file": key, "outcome": "loaded", **counts},
-        )
-    )
-    context.log.info(f"{key}: {valid.num_rows} rows loaded, {rejects} rejected")
-
-
-def _set_aside(context: dg.OpExecutionContext, warehouse: Warehouse, bad: UnloadableFile) -> None:
-    set_aside(warehouse, bad)
-    context.log_event(
-        dg.AssetObservation(
-            asset_key=partner_orders.key,
-            metadata={
-                "source_file": bad.key,
-                "outcome": "set_aside",
-                "reason": str(bad.reason),
-                "detail": bad.detail,
-            },
-        )
-    )
-    context.log.warning(f"{bad.key}: set aside ({bad.reason}): {bad.detail}")
-
-
-def _load(exports: ExportsBucket, warehouse: Warehouse, key: str) -> tuple[pa.Table, pa.Table]:
+def _check(exports: ExportsBucket, key: str, con: DuckDBPyConnection) -> CheckedFile:
     try:
-        return load_export_file(exports, warehouse, key)
+        return check_export_file(exports, key, con)
     except ClientError as exc:
         code = exc.response.get("Error", {}).get("Code", "")
         if code in WHOLE_RUN_ERRORS:
@@ -91,24 +68,89 @@ def _load(exports: ExportsBucket, warehouse: Warehouse, key: str) -> tuple[pa.Ta
         raise  # throttling, 5xx, network: the step's retry policy tries again
 
 
-class ExportFilesFailed(Exception):
-    """Some files failed for reasons a retry may fix; the others of the run were loaded."""
+def _check_all(
+    context: dg.OpExecutionContext, exports: ExportsBucket, keys: list[str]
+) -> tuple[list[CheckedFile], list[UnloadableFile], list[Exception]]:
+    """Each file downloaded and validated alone: checked, set aside, or failed (maybe transient).
+
+    A file that fails does not stop the files after it, unless `MAX_FAILURES_IN_A_ROW` fail in
+    a row (S3 is down: the rest is left to the retry).
+    """
+    checked: list[CheckedFile] = []
+    set_aside: list[UnloadableFile] = []
+    failed: list[Exception] = []
+    in_a_row = 0
+    with validator() as con:
+        for key in keys:
+            try:
+                checked.append(_check(exports, key, con))
+            except UnloadableFile as bad:
+                set_aside.append(bad)
+            except dg.Failure:
+                raise  # the same for every file: the run fails at once
+            except Exception as exc:  # maybe transient: keep going, fail the step at the end
+                context.log.error(f"{key}: {type(exc).__name__}: {' '.join(str(exc).split())}")
+                failed.append(exc)
+                in_a_row += 1
+                if in_a_row == MAX_FAILURES_IN_A_ROW:
+                    break
+                continue
+            in_a_row = 0
+    return checked, set_aside, failed
 
 
-def _report(context: dg.OpExecutionContext, loaded: int, skipped: list[UnloadableFile]) -> None:
+def _files_markdown(checked: list[CheckedFile], set_aside: list[UnloadableFile]) -> str:
+    lines = ["| file | outcome | rows loaded | rows rejected |", "| --- | --- | --- | --- |"]
+    lines += [
+        f"| `{f.key}` | loaded | {f.valid.num_rows} | {f.rejects.num_rows} |" for f in checked
+    ]
+    lines += [f"| `{p.key}` | set aside: `{p.reason}` | 0 | 0 |" for p in set_aside]
+    return "\n".join(lines)
+
+
+def _set_aside_markdown(set_aside: list[UnloadableFile]) -> str:
+    return "\n".join(f"- `{p.key}`: `{p.reason}` ({p.detail})" for p in set_aside) or "none"
+
+
+def _materialization(
+    checked: list[CheckedFile], set_aside: list[UnloadableFile]
+) -> dg.AssetMaterialization:
+    """The run's one materialization: what it wrote, file by file, and its ledger."""
+    dates = pa.chunked_array([f.valid["order_date"] for f in checked], type=pa.date32())
+    first, last = pc.min_max(dates).as_py().values()
+    metadata: dict[str, Any] = {
+        "files_loaded": len(checked),
+        "rows_loaded": sum(f.valid.num_rows for f in checked),
+        "rows_rejected": sum(f.rejects.num_rows for f in checked),
+        "files_set_aside": len(set_aside),
+        "set_aside": dg.MetadataValue.md(_set_aside_markdown(set_aside)),
+        "order_dates": f"{first} to {last}" if first else "none",
+        "files": dg.MetadataValue.md(_files_markdown(checked, set_aside)),
+        SOURCE_FILES: dg.MetadataValue.json([f.key for f in checked] + [p.key for p in set_aside]),
+    }
+    return dg.AssetMaterialization(asset_key=partner_orders.key, metadata=metadata)
+
+
+def _report(
+    context: dg.OpExecutionContext, checked: list[CheckedFile], set_aside: list[UnloadableFile]
+) -> None:
+    rows = sum(f.valid.num_rows for f in checked)
+    rejected = sum(f.rejects.num_rows for f in checked)
+    context.log.info(
+        f"{len(checked)} file(s) loaded in one transaction: {rows} rows, {rejected} rejected; "
+        f"{len(set_aside)} file(s) set aside"
+    )
     context.add_output_metadata(
         {
-            "files_loaded": loaded,
-            "files_set_aside": len(skipped),
-            "set_aside": dg.MetadataValue.md(
-                "\n".join(f"- `{b.key}`: `{b.reason}` ({b.detail})" for b in skipped) or "none"
-            ),
+            "files_loaded": len(checked),
+            "files_set_aside": len(set_aside),
+            "set_aside": dg.MetadataValue.md(_set_aside_markdown(set_aside)),
         }
     )
-    if skipped:
+    if set_aside:
         context.log.warning(
-            f"{len(skipped)} file(s) set aside (see raw.rejects): "
-            + ", ".join(b.key for b in skipped)
+            f"{len(set_aside)} file(s) set aside (see raw.rejects): "
+            + ", ".join(f"{p.key} ({p.reason})" for p in set_aside)
         )
 
 
@@ -123,44 +165,24 @@ def load_partner_exports(
     exports: ExportsBucket,
     warehouse: Warehouse,
 ) -> None:
-    """Load the given files, each replacing its own rows; a file that cannot load is set aside.
+    """Load the given files in one transaction, each replacing its own rows; a file that cannot
+    load is set aside with a reason.
 
-    A file failing for another reason (S3, network) does not stop the files after it: the step
-    fails at the end, and its retry loads only the files no attempt of this run finished.
+    A file failing for another reason (S3, network) does not stop the others: they are written,
+    the step fails at the end, and its retry loads only the files no attempt of this run
+    finished. A warehouse error (a lock timeout too) writes nothing: the retry does it all.
     """
     done = handled_files(context.instance, context.run_id) if context.retry_number else set()
-    table: dict[str, Any] = {}
-    loaded, skipped, failed, in_a_row = 0, [], [], 0
-    for key in config.keys:
-        if key in done:
-            continue
-        try:
-            valid, rejects = _load(exports, warehouse, key)
-        except UnloadableFile as bad:
-            _set_aside(context, warehouse, bad)
-            skipped.append(bad)
-            in_a_row = 0
-            continue
-        except (dg.Failure, WarehouseLockTimeout):
-            raise  # the same for every file: the run fails (a lock timeout: retried) at once
-        except Exception as exc:  # maybe transient: keep going, fail the step at the end
-            context.log.error(f"{key}: {type(exc).__name__}: {' '.join(str(exc).split())}")
-            failed.append(exc)
-            in_a_row += 1
-            if in_a_row == MAX_FAILURES_IN_A_ROW:
-                break  # S3 or the warehouse is down, not one file: leave the rest to the retry
-            continue
-        in_a_row = 0
-        if not table:  # the table's name and columns, looked up once per attempt
-            table = warehouse.table_metadata("raw.partner_orders")
-            table.pop("dagster/row_count")
-        _loaded(context, key, valid, rejects.num_rows, table)
-        loaded += 1
-    _report(context, loaded, skipped)
+    keys = [key for key in dict.fromkeys(config.keys) if key not in done]
+    checked, set_aside, failed = _check_all(context, exports, keys)
+    if checked or set_aside:
+        write_files(warehouse, checked, set_aside)
+        context.log_event(_materialization(checked, set_aside))
+    _report(context, checked, set_aside)
     if failed:
         raise ExportFilesFailed(
             f"{len(failed)} export file(s) failed to load (see the errors above); "
-            f"{loaded} loaded and {len(skipped)} set aside before that"
+            f"{len(checked)} loaded and {len(set_aside)} set aside without them"
         ) from failed[-1]
 
 
