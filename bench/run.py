@@ -175,6 +175,15 @@ def measure(args: argparse.Namespace, results: dict[str, Any]) -> None:
     )
 
 
+def merged(previous: dict[str, Any], results: dict[str, Any], only: list[str]) -> dict[str, Any]:
+    """`results` plus the figures of `previous` it did not measure, each keeping its own scale."""
+    kept = {k: v for k, v in previous.items() if k in FIGURES and k not in only}
+    for entry in kept.values():  # the top-level scale becomes this invocation's
+        if isinstance(entry, dict) and "scale" in previous:
+            entry.setdefault("scale", previous["scale"])
+    return {**kept, **results}
+
+
 def summary(results: dict[str, Any]) -> dict[str, Any]:
     """Each figure's value and whether it met its target."""
     out = {}
@@ -211,10 +220,9 @@ def main() -> int:
     for name in args.only:
         if isinstance(results.get(name), dict):
             results[name]["measured_at"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+            results[name]["scale"] = results["scale"]
     if args.merge and args.out.exists():  # keep the figures this invocation did not measure
-        previous = json.loads(args.out.read_text())
-        kept = {k: v for k, v in previous.items() if k in FIGURES and k not in args.only}
-        results = {**kept, **results}
+        results = merged(json.loads(args.out.read_text()), results, args.only)
     results["summary"] = summary(results)
     results["bench_seconds"] = time.perf_counter() - started
     write_json(args.out, results)

@@ -80,6 +80,8 @@ def run(sandbox: RunningSandbox, repeats: int, chain: bool) -> dict[str, dict[st
     day = (end - dt.timedelta(days=1)).isoformat()  # yesterday: what the daily schedule runs
     folder = WORK / "run_overhead"
     env = side_env(sandbox, folder)
+    for old_log in folder.glob("*.log"):  # the runs append to their logs
+        old_log.unlink()
     if chain:  # the partition alone reads nothing else
         log(f"run_overhead: filling the warehouse for {day} (untimed)")
         fill_warehouse(env, day, folder / "fill.log")
