@@ -1,7 +1,7 @@
 """Big orders: the top 5% of orders by net amount within each city, computed with Spark."""
 
 import dagster as dg
-from dagster_pyspark import PySparkResource
+from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import Window
 from pyspark.sql import functions as F
 
@@ -19,7 +19,7 @@ TOP_SHARE = 0.05
     owners=["team:analytics"],
 )
 def big_orders(
-    context: dg.AssetExecutionContext, pyspark: PySparkResource, warehouse: Warehouse
+    context: dg.AssetExecutionContext, pyspark: LazyPySparkResource, warehouse: Warehouse
 ) -> dg.MaterializeResult:
     """Orders in the top 5% of net amount within their city, one row per order."""
     orders = warehouse.query_arrow(

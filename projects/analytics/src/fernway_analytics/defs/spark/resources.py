@@ -4,7 +4,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import dagster as dg
-from dagster_pyspark import PySparkResource
+from dagster_pyspark import LazyPySparkResource
 from pyspark.sql import is_remote
 
 from fernway_core.settings import get_settings
@@ -21,7 +21,7 @@ LOCAL_SPARK = {
 }
 
 
-def engine_metadata(pyspark: PySparkResource) -> dict[str, str]:
+def engine_metadata(pyspark: LazyPySparkResource) -> dict[str, str]:
     """Which Spark ran: `connect` with its URL and session id, or `local` with its master.
 
     The URL keeps scheme, host and port only: its `;token=...` parameters may hold a secret.
@@ -39,7 +39,12 @@ def engine_metadata(pyspark: PySparkResource) -> dict[str, str]:
 
 @dg.definitions
 def resources() -> dg.Definitions:
-    """A local Spark session, or a Spark Connect session when a remote is configured."""
+    """A local Spark session, or a Spark Connect session when a remote is configured.
+
+    Lazy (dagster-pyspark's `LazyPySparkResource`): the session starts when a step first uses
+    it. A run on the in-process executor sets up every resource before its first step, and a
+    local session costs a JVM start (~15 s on 2 cores) that runs without Spark steps never need.
+    """
     remote = get_settings().spark_remote
     config = {"spark.remote": remote, **SESSION_SPARK} if remote else LOCAL_SPARK
-    return dg.Definitions(resources={"pyspark": PySparkResource(spark_config=config)})
+    return dg.Definitions(resources={"pyspark": LazyPySparkResource(spark_config=config)})
