@@ -84,9 +84,12 @@ lint: setup ## ruff (lint + format check), sqlfluff on every dbt project, mypy o
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 	$(call sqlfluff_each,lint)
-	@failed=; for d in $(filter-out .,$(PY_ENVS)); do echo "mypy $$d/src"; \
-		(cd $$d && .venv/bin/mypy --config-file $(ROOT)/mypy.ini src) || failed="$$failed $$d"; \
-		done; [ -z "$$failed" ] || { echo "mypy failed in:$$failed"; exit 1; }
+	@echo "mypy on $(words $(filter-out .,$(PY_ENVS))) packages, two at a time (mypy uses one core)"
+	@printf '%s\n' $(filter-out .,$(PY_ENVS)) | xargs -P 2 -I{} sh -c 'cd {} && \
+		out=$$(.venv/bin/mypy --config-file $(ROOT)/mypy.ini src 2>&1); code=$$?; \
+		if [ $$code -eq 0 ]; then echo "mypy {}/src: $$(echo "$$out" | tail -1)"; \
+		else printf "mypy {}/src FAILED:\n%s\n" "$$out"; exit 1; fi' \
+		|| { echo "mypy failed (see above)"; exit 1; }
 
 fix: setup ## Apply ruff and sqlfluff fixes
 	.venv/bin/ruff check --fix .
