@@ -4,7 +4,7 @@ import datetime as dt
 
 import dagster as dg
 
-from fernway_devtools.plan import plan_runs, reading
+from fernway_devtools.plan import plan_runs
 
 DAILY = dg.DailyPartitionsDefinition(start_date="2026-01-01")
 HOURLY = dg.HourlyPartitionsDefinition(start_date="2026-01-01-00:00")
@@ -41,36 +41,3 @@ def test_runs_follow_dependencies_and_split_on_a_new_partitioning():
     assert runs[0].single_run is True
     assert len(runs[1].partition_keys) == 72
     assert runs[1].single_run is False, "no single-run policy: one run per partition"
-
-
-other_team = dg.AssetSpec(["analytics", "orders"])
-
-
-@dg.asset
-def local_only() -> None: ...
-
-
-@dg.multi_asset(
-    specs=[dg.AssetSpec("seeded"), dg.AssetSpec("joined", deps=[other_team])], can_subset=True
-)
-def project():  # no return annotation: dagster would read it as the outputs
-    ...
-
-
-@dg.asset(deps=["seeded"])
-def after_seed() -> None: ...
-
-
-@dg.asset(deps=[local_only])
-def after_local() -> None: ...
-
-
-def test_what_reads_another_location_waits_with_its_whole_definition_and_what_it_feeds():
-    defs = dg.Definitions(assets=[other_team, local_only, project, after_seed, after_local])
-    waiting = {k.to_user_string() for k in reading(defs, [other_team.key])}
-    # `seeded` reads nothing from elsewhere, but its project runs once, after the wait
-    assert waiting == {"joined", "seeded", "after_seed"}
-    first = plan_runs(
-        defs, dt.date(2026, 8, 1), dt.date(2026, 8, 2), lambda k: k.to_user_string() not in waiting
-    )
-    assert {k.to_user_string() for r in first for k in r.keys} == {"local_only", "after_local"}

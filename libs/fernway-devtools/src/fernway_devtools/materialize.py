@@ -20,7 +20,7 @@ from typing import Any
 import dagster as dg
 
 from fernway_devtools.locations import load_location
-from fernway_devtools.plan import PlannedRun, in_groups, plan_runs, reading
+from fernway_devtools.plan import PlannedRun, in_groups, plan_runs
 from fernway_devtools.sensors import evaluate_sensor, run_tags
 from fernway_devtools.sqlite_instance import relax_fsync
 from fernway_devtools.upstream import (
@@ -205,10 +205,14 @@ def wait_if_asked(
     """Wait for the cross-location upstreams if `--after` was given; False if they never came."""
     if args.after is None:
         return True
+    team = team_of(args.module)
+    needs = ", ".join(upstream_teams(defs, team)) or "nothing"
+    print(f"{PROGRESS} {NEEDS} {needs}", flush=True)
+    keys = cross_location_upstreams(defs, team)
     try:
         wait_for_upstreams(
             instance,
-            cross_location_upstreams(defs, team_of(args.module)),
+            keys,
             args.after,
             args.wait_timeout,
             lambda text: print(f"{PROGRESS} {text}", flush=True),
@@ -238,34 +242,20 @@ def main(argv: list[str] | None = None) -> int:
     add_wait_arguments(parser)
     args = parser.parse_args(argv)
     defs = load_location(args.module)
-    keep = in_groups(defs, args.only_group, args.skip_group)
-    team = team_of(args.module)
-    # With --after, what reads nothing from other locations is built first, while they build
-    # what the rest reads: then the wait, then the rest.
-    waiting = (
-        reading(defs, cross_location_upstreams(defs, team)) if args.after is not None else set()
-    )
-    first = plan_runs(defs, args.start, args.end, lambda k: keep(k) and k not in waiting)
-    then = plan_runs(defs, args.start, args.end, lambda k: keep(k) and k in waiting)
-    total_runs = len(first) + len(then)
-    total_assets = sum(len(p.keys) for p in first + then)
-    print(f"{PROGRESS} plan: {total_runs} runs over {total_assets} assets", flush=True)
-    if args.after is not None:
-        needs = ", ".join(upstream_teams(defs, team)) or "nothing"
-        print(f"{PROGRESS} {NEEDS} {needs}", flush=True)
+    plan = plan_runs(defs, args.start, args.end, in_groups(defs, args.only_group, args.skip_group))
+    total_assets = sum(len(p.keys) for p in plan)
+    print(f"{PROGRESS} plan: {len(plan)} runs over {total_assets} assets", flush=True)
     relax_fsync()  # the demo's local SQLite instance: thousands of per-partition events
     with dg.DagsterInstance.get() as instance:
+        if not wait_if_asked(args, defs, instance):
+            return 1
         # sensor-driven op jobs belong to no asset group: a run of some groups leaves them out
         reports = [] if args.only_group else run_op_job_sensors(defs, instance)
         for report in reports:
             print(f"{PROGRESS} sensor run {report['label']}: {report['seconds']:.1f} s", flush=True)
-        progress = print_progress(total_runs, total_assets)
         if all(r["success"] for r in reports):
-            reports += run_plan(defs, first, instance, progress)
-        if all(r["success"] for r in reports) and then:
-            if not wait_if_asked(args, defs, instance):
-                return 1
-            reports += run_plan(defs, then, instance, progress)
+            progress = print_progress(len(plan), total_assets)
+            reports += run_plan(defs, plan, instance, progress)
     failed = [r for r in reports if not r["success"]]
     sections = (
         [] if failed else location_sections(args.module, args.start, args.end, args.summary_hook)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import dagster as dg
@@ -42,21 +42,6 @@ def in_groups(
         return (only is None or group in only) and group not in (skip or [])
 
     return keep
-
-
-def reading(defs: dg.Definitions, upstream: Iterable[dg.AssetKey]) -> set[dg.AssetKey]:
-    """Every asset that reads one of `upstream`, directly or not: the part of a location that
-    must wait for them. Each such asset brings the other assets of its definition along (a dbt
-    project runs once, not once before and once after the wait), and what they feed."""
-    graph = defs.resolve_asset_graph()
-    waiting: set[dg.AssetKey] = set()
-    frontier = list(upstream)
-    while frontier:
-        for child in graph.get(frontier.pop()).child_keys:
-            for key in {child, *graph.get(child).assets_def.keys} - waiting:
-                waiting.add(key)
-                frontier.append(key)
-    return waiting
 
 
 def plan_runs(
