@@ -30,14 +30,16 @@ DAGSTER = Path(sys.executable).with_name("dagster")
 RANGE = f"{START}...{START.fromordinal(START.toordinal() + DAYS - 1)}"
 RERUN_LIMIT_S = 240
 
-# Acts only in step processes (the multiprocess executor's children) of runs that ask for it.
+# Acts in the process that runs the step, in runs that ask for it: the run's own process on the
+# in-process executor (the default on DuckDB), its step processes on the multiprocess one.
 PAUSE_HOOK = textwrap.dedent(
     """
     import os, sys, time
     from pathlib import Path
 
     AT, FLAG = os.environ.get("FERNWAY_TEST_PAUSE_AT"), os.environ.get("FERNWAY_TEST_PAUSE_FLAG")
-    if AT and "--multiprocessing-fork" in sys.orig_argv:
+    STEP_PROCESSES = os.environ.get("FERNWAY_EXECUTOR") == "multiprocess"
+    if AT and (not STEP_PROCESSES or "--multiprocessing-fork" in sys.orig_argv):
         from fernway_core.http import HttpClient
         from fernway_core.warehouse import Warehouse
 
@@ -100,9 +102,9 @@ class Runs:
         self.started.append(run)
         return run
 
-    def paused(self, at: str, flag: Path) -> tuple[subprocess.Popen, int]:
-        """A run whose step stopped at instant `at`, and the step's pid."""
-        run = self.start(FERNWAY_TEST_PAUSE_AT=at, FERNWAY_TEST_PAUSE_FLAG=str(flag))
+    def paused(self, at: str, flag: Path, **extra: str) -> tuple[subprocess.Popen, int]:
+        """A run whose step stopped at instant `at`, and the pid of the process running it."""
+        run = self.start(FERNWAY_TEST_PAUSE_AT=at, FERNWAY_TEST_PAUSE_FLAG=str(flag), **extra)
         deadline = time.monotonic() + 240
         while not (flag.exists() and flag.read_text()):
             assert run.poll() is None, f"the run exited ({run.returncode}) before pausing"
@@ -163,7 +165,8 @@ def test_run_killed_while_holding_the_warehouse_never_blocks_the_next_run(
     by_day = runs.sandbox.truth["marketplace"]["orders"]["by_day"]
     truth = {day: value["count"] for day, value in by_day.items() if value["count"]}
 
-    # The whole run dies (its process group: a reboot, an OOM-killed container).
+    # The whole run dies (its process group: a reboot, an OOM-killed container); on DuckDB its
+    # step runs in the run's own process (the in-process executor).
     for at in ("fetch", "write", "committed"):
         run, step = runs.paused(at, tmp_path / f"paused-{at}")
         assert holds_writer_lock(step, warehouse.duckdb_path) == (at != "fetch")
@@ -171,10 +174,12 @@ def test_run_killed_while_holding_the_warehouse_never_blocks_the_next_run(
         assert run.wait(timeout=60) == -signal.SIGKILL
         assert counts(warehouse) in ({}, truth), f"killed at {at}: all days or none"
 
-    # Only `dagster asset materialize` dies (the issue's kill -9): its step process lives on
-    # mid-write, in the slot. The next run waits for it (logged), then completes.
+    # Only `dagster asset materialize` dies (the issue's kill -9) on the multiprocess executor:
+    # its step process lives on mid-write, in the slot. The next run waits for it (logged), then
+    # completes.
     flag = tmp_path / "paused-orphan"
-    run, orphan = runs.paused("write", flag)
+    run, orphan = runs.paused("write", flag, FERNWAY_EXECUTOR="multiprocess")
+    assert orphan != run.pid
     os.kill(run.pid, signal.SIGKILL)
     assert run.wait(timeout=60) == -signal.SIGKILL
     assert holds_writer_lock(orphan, warehouse.duckdb_path)
