@@ -18,25 +18,28 @@ def one() -> int:
     return 1
 
 
-def test_a_duckdb_warehouse_runs_steps_in_the_run_process(repo: Path) -> None:
-    validate_settings()
-    assert executor() is dg.in_process_executor
-
-
-def test_postgres_warehouse_runs_a_process_per_step(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        # a DuckDB warehouse (the default): the steps share the run's process and its file
+        ({}, dg.in_process_executor),
+        # Postgres: a process per step
+        (
+            {"FERNWAY_WAREHOUSE_URL": "postgresql://fernway@db.internal/fernway"},
+            dg.multi_or_in_process_executor,
+        ),
+        # an explicit executor wins over the warehouse's default
+        ({"FERNWAY_EXECUTOR": "multiprocess"}, dg.multi_or_in_process_executor),
+    ],
+    ids=["duckdb_default", "postgres_default", "explicit_choice"],
+)
+def test_the_executor_follows_the_warehouse_unless_one_is_named(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, env: dict[str, str], expected: object
 ) -> None:
-    monkeypatch.setenv("FERNWAY_WAREHOUSE_URL", "postgresql://fernway@db.internal/fernway")
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     validate_settings()
-    assert executor() is dg.multi_or_in_process_executor
-
-
-def test_an_explicit_executor_wins_over_the_warehouse_default(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("FERNWAY_EXECUTOR", "multiprocess")
-    validate_settings()
-    assert executor() is dg.multi_or_in_process_executor
+    assert executor() is expected
 
 
 def test_in_process_becomes_every_jobs_executor(
