@@ -29,7 +29,7 @@ def test_every_suite_runs_and_a_failure_fails_the_whole(
     assert suites.main([str(d) for d in dirs]) == 1
     out = capsys.readouterr().out
     for name in "abc":
-        assert f"{name} ran in {tmp_path / name} with -q -p no:cacheprovider --durations=8;" in out
+        assert f"{name} ran in {tmp_path / name} with -q -p no:cacheprovider --durations=25;" in out
     assert f"== tests: {dirs[1]} FAILED (exit 3)" in out
     assert f"FAILED: {dirs[1]}" in out
     assert "2/3 suites passed" in out

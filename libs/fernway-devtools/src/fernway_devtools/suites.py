@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-PYTEST_ARGS = ["-q", "-p", "no:cacheprovider", "--durations=8"]
+PYTEST_ARGS = ["-q", "-p", "no:cacheprovider", "--durations=25"]
 REPORT_EVERY_SECONDS = 60.0
 TAIL_LINES = 14
 RAM_DISKS = (Path("/dev/shm"),)
