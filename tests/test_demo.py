@@ -91,6 +91,10 @@ def test_demo_builds_every_location_and_matches_the_sandbox_truth(tmp_path):
     assert int(found.group(3)) > 0, catalog
     assert all(f"{location} " in catalog for location in _locations()), catalog
     assert (tmp_path / "data" / "warehouse.duckdb").exists()
+    # what each location cost: every location's CPU (with its dbt and Spark children) and wall
+    costs = {line.split()[0]: line.split() for line in _section(out, "Time per location")}
+    assert set(_locations()) <= set(costs), costs
+    assert all(float(costs[location][2]) > 0 for location in _locations()), costs
 
 
 def _section(out: str, title: str) -> list[str]:

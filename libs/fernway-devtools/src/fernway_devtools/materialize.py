@@ -11,6 +11,7 @@ import argparse
 import datetime as dt
 import importlib
 import json
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -201,16 +202,17 @@ def add_wait_arguments(parser: argparse.ArgumentParser) -> None:
 
 def wait_if_asked(
     args: argparse.Namespace, defs: dg.Definitions, instance: dg.DagsterInstance
-) -> bool:
-    """Wait for the cross-location upstreams if `--after` was given; False if they never came."""
+) -> float | None:
+    """Wait for the cross-location upstreams if `--after` was given: the seconds waited, or None
+    if they never came."""
     if args.after is None:
-        return True
+        return 0.0
     team = team_of(args.module)
     needs = ", ".join(upstream_teams(defs, team)) or "nothing"
     print(f"{PROGRESS} {NEEDS} {needs}", flush=True)
     keys = cross_location_upstreams(defs, team)
     try:
-        wait_for_upstreams(
+        return wait_for_upstreams(
             instance,
             keys,
             args.after,
@@ -219,8 +221,14 @@ def wait_if_asked(
         )
     except UpstreamTimeout as exc:
         print(f"{PROGRESS} FAILED: {exc}", flush=True)
-        return False
-    return True
+        return None
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and every child it waited for (dbt, Spark's JVM,
+    connectors)."""
+    usages = [resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)]
+    return sum(usage.ru_utime + usage.ru_stime for usage in usages)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -241,13 +249,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     add_wait_arguments(parser)
     args = parser.parse_args(argv)
+    started = time.perf_counter()
     defs = load_location(args.module)
     plan = plan_runs(defs, args.start, args.end, in_groups(defs, args.only_group, args.skip_group))
     total_assets = sum(len(p.keys) for p in plan)
     print(f"{PROGRESS} plan: {len(plan)} runs over {total_assets} assets", flush=True)
     relax_fsync()  # the demo's local SQLite instance: thousands of per-partition events
     with dg.DagsterInstance.get() as instance:
-        if not wait_if_asked(args, defs, instance):
+        if (waited := wait_if_asked(args, defs, instance)) is None:
             return 1
         # sensor-driven op jobs belong to no asset group: a run of some groups leaves them out
         reports = [] if args.only_group else run_op_job_sensors(defs, instance)
@@ -261,7 +270,14 @@ def main(argv: list[str] | None = None) -> int:
         [] if failed else location_sections(args.module, args.start, args.end, args.summary_hook)
     )
     args.report.parent.mkdir(parents=True, exist_ok=True)
-    args.report.write_text(json.dumps({"runs": reports, "sections": sections}, indent=2))
+    cost = {
+        "wall_seconds": round(time.perf_counter() - started, 1),
+        "cpu_seconds": round(cpu_seconds(), 1),
+        "waited_seconds": round(waited, 1),
+    }
+    args.report.write_text(
+        json.dumps({"runs": reports, "sections": sections, "cost": cost}, indent=2)
+    )
     return 1 if failed else 0
 
 

@@ -8,6 +8,7 @@ location's own environment and stored in its report.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,25 @@ def print_section(section: dict[str, Any]) -> int:
     return int(section.get("mismatches", 0))
 
 
+def print_costs(loaded: dict[str, dict[str, Any]], seconds: float) -> None:
+    """Wall and CPU time per location (CPU includes its dbt, Spark and connector processes):
+    where the demo's time went, against what the machine's cores could give in that wall time."""
+    costs = {name: report["cost"] for name, report in loaded.items() if "cost" in report}
+    if not costs:
+        return
+    cores = os.cpu_count() or 1
+    total = sum(cost["cpu_seconds"] for cost in costs.values())
+    print(
+        f"\n== Time per location: CPU {total:.0f} s in all of {seconds * cores:.0f} s "
+        f"({cores} cores x {seconds:.0f} s wall; the sandbox and the UI not counted)"
+    )
+    for name, cost in sorted(costs.items(), key=lambda item: -item[1]["cpu_seconds"]):
+        print(
+            f"  {name:<10} CPU {cost['cpu_seconds']:6.1f} s   wall {cost['wall_seconds']:6.1f} s"
+            f"   waiting for other locations {cost['waited_seconds']:5.1f} s"
+        )
+
+
 def print_summary(
     settings: FernwaySettings,
     reports: dict[str, Path],
@@ -78,6 +98,7 @@ def print_summary(
             mismatches += print_section(section)
     if alerts is not None:
         print_alerts(alerts)
+    print_costs(loaded, seconds)
     bad_runs = [r for r in runs if not r["success"]]
     incomplete = len(reports) == 0 or len(loaded) < len(reports)
     print(f"\n== Runs: {len(runs)} ({len(bad_runs)} failed); wall time {seconds:.0f} s")
