@@ -142,3 +142,25 @@ def test_execute_runs_statements_with_bind_params(case: Case) -> None:
     case.warehouse.replace_rows(table, orders(DAY1, ["o1", "o2"]))
     case.warehouse.execute(f"delete from {table} where order_id = ?", ["o1"])
     assert ids_in(case, table) == ["o2"]
+
+
+def test_a_transaction_sees_its_own_writes_and_commits_or_rolls_back_as_one(case: Case) -> None:
+    from fernway_core.warehouse import Replacement
+
+    table = case.table("orders")
+    case.warehouse.replace_rows(table, orders(DAY1, ["o1"]))
+    with case.warehouse.transaction() as tx:
+        tx.replace_many([Replacement(table, orders(DAY2, ["o2"]), "order_id = ?", ["o2"])])
+        seen = tx.query_arrow(f"select count(*) as n from {table}")["n"].to_pylist()
+        assert seen == [2]  # the second statement sees the first's rows
+        tx.replace_many([Replacement(table, orders(DAY2, ["o3"]), "order_id = ?", ["o3"])])
+    assert ids_in(case, table) == ["o1", "o2", "o3"]
+
+    def fail_halfway() -> None:
+        with case.warehouse.transaction() as tx:
+            tx.replace_many([Replacement(table, orders(DAY2, ["o4"]), "order_id = ?", ["o4"])])
+            raise RuntimeError("failed halfway")
+
+    with pytest.raises(RuntimeError, match="halfway"):
+        fail_halfway()
+    assert ids_in(case, table) == ["o1", "o2", "o3"]  # nothing of the failed transaction stays

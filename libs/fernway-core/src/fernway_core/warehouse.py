@@ -18,7 +18,7 @@ from fernway_core import postgres
 from fernway_core.duckdb_lock import WarehouseLockTimeout, connect_waiting, writer_lock
 from fernway_core.sql import create_table_sql, quote_ident, split_table, sql_type
 
-__all__ = ["Replacement", "Warehouse", "WarehouseLockTimeout", "quote_ident"]
+__all__ = ["Replacement", "Transaction", "Warehouse", "WarehouseLockTimeout", "quote_ident"]
 
 _DUCKDB = "duckdb://"
 _POSTGRES = ("postgresql://", "postgres://")
@@ -110,10 +110,19 @@ class Warehouse(dg.ConfigurableResource):
 
     def query_arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
         """The result of a query as an Arrow table."""
+        with self.transaction() as tx:
+            return tx.query_arrow(sql, params)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Transaction]:
+        """Several queries and replacements on ONE connection in ONE transaction: committed if
+        the block ends normally, rolled back if it raises. Each sees the ones before it.
+
+        For many small writes at once (a run's files): on DuckDB they wait for the writer slot
+        and open the file once instead of once per write. Do network waits before entering it.
+        """
         with self.connection() as con:
-            if self.dialect == "duckdb":
-                return con.sql(sql, params=params).to_arrow_table()
-            return postgres.to_arrow(postgres.execute(con, sql, params))
+            yield Transaction(self, con)
 
     def replace_rows(
         self,
@@ -127,18 +136,26 @@ class Warehouse(dg.ConfigurableResource):
 
     def replace_many(self, replacements: Sequence[Replacement]) -> int:
         """Several replacements in ONE transaction; returns the number of rows inserted."""
-        with self.connection() as con:
-            for rep in replacements:
-                schema, _ = split_table(rep.table, "")
-                if schema:
-                    self._run(con, f"create schema if not exists {quote_ident(schema)}")
-                self._run(con, create_table_sql(rep.table, rep.data.schema))
-                self._add_missing_columns(con, rep.table, rep.data.schema)
-                where = f" where {rep.delete_where}" if rep.delete_where else ""
-                self._run(con, f"delete from {quote_ident(rep.table)}{where}", rep.params)
-                if rep.data.num_rows:
-                    self._insert(con, rep.table, rep.data)
+        with self.transaction() as tx:
+            return tx.replace_many(replacements)
+
+    def _replace_on(self, con: Any, replacements: Sequence[Replacement]) -> int:
+        for rep in replacements:
+            schema, _ = split_table(rep.table, "")
+            if schema:
+                self._run(con, f"create schema if not exists {quote_ident(schema)}")
+            self._run(con, create_table_sql(rep.table, rep.data.schema))
+            self._add_missing_columns(con, rep.table, rep.data.schema)
+            where = f" where {rep.delete_where}" if rep.delete_where else ""
+            self._run(con, f"delete from {quote_ident(rep.table)}{where}", rep.params)
+            if rep.data.num_rows:
+                self._insert(con, rep.table, rep.data)
         return sum(rep.data.num_rows for rep in replacements)
+
+    def _query_on(self, con: Any, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        if self.dialect == "duckdb":
+            return con.sql(sql, params=params).to_arrow_table()
+        return postgres.to_arrow(postgres.execute(con, sql, params))
 
     def _add_missing_columns(self, con: Any, table: str, schema: pa.Schema) -> None:
         """Columns the data has and an older table lacks are added (nullable), never dropped."""
@@ -159,15 +176,16 @@ class Warehouse(dg.ConfigurableResource):
 
     def table_metadata(self, table: str) -> dict[str, Any]:
         """Dagster metadata for a table: row count, column schema and qualified name."""
-        with self.connection() as con:
-            database, current = self._run(
-                con, "select current_database(), current_schema()"
-            ).fetchone()
-            schema, name = split_table(table, current)
-            columns = self._run(con, self._columns_sql(), [schema, name]).fetchall()
-            if not columns:
-                raise ValueError(f"table {schema}.{name} does not exist in the warehouse")
-            (rows,) = self._run(con, f"select count(*) from {quote_ident(table)}").fetchone()
+        with self.transaction() as tx:
+            return tx.table_metadata(table)
+
+    def _table_metadata_on(self, con: Any, table: str) -> dict[str, Any]:
+        database, current = self._run(con, "select current_database(), current_schema()").fetchone()
+        schema, name = split_table(table, current)
+        columns = self._run(con, self._columns_sql(), [schema, name]).fetchall()
+        if not columns:
+            raise ValueError(f"table {schema}.{name} does not exist in the warehouse")
+        (rows,) = self._run(con, f"select count(*) from {quote_ident(table)}").fetchone()
         return {
             "dagster/row_count": rows,
             "dagster/column_schema": dg.TableSchema(
@@ -201,3 +219,24 @@ class Warehouse(dg.ConfigurableResource):
         con.register(_ARROW_VIEW, data)
         con.execute(f"insert into {quote_ident(table)} by name select * from {_ARROW_VIEW}")
         con.unregister(_ARROW_VIEW)  # not in `finally`: an aborted transaction refuses it
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """An open transaction of a `Warehouse` (see `Warehouse.transaction`): the same queries and
+    replacements as the warehouse, on its one connection."""
+
+    warehouse: Warehouse
+    con: Any
+
+    def query_arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """The result of a query as an Arrow table (seeing this transaction's writes)."""
+        return self.warehouse._query_on(self.con, sql, params)
+
+    def replace_many(self, replacements: Sequence[Replacement]) -> int:
+        """Replacements inside this transaction; returns the number of rows inserted."""
+        return self.warehouse._replace_on(self.con, replacements)
+
+    def table_metadata(self, table: str) -> dict[str, Any]:
+        """Dagster metadata for a table (as `Warehouse.table_metadata`)."""
+        return self.warehouse._table_metadata_on(self.con, table)

@@ -6,19 +6,24 @@ import dagster as dg
 from botocore.exceptions import ClientError
 from pydantic import Field
 
-from fernway_core.warehouse import Warehouse, WarehouseLockTimeout
+from fernway_core.warehouse import Warehouse
 from fernway_couriers.defs.timesheets.resources import TimesheetsBucket
 from fernway_couriers.defs.timesheets.store import (
     ENTRIES_TABLE,
     FileOutcome,
+    ParsedFile,
     ensure_tables,
     handled_versions,
-    load_file,
+    parse_file,
+    write_files,
 )
 
 ENTRIES_KEY = dg.AssetKey(["timesheets", "entries"])
 # S3 errors that no retry fixes and that stop every file alike: the run fails at once.
 WHOLE_RUN_ERRORS = frozenset({"NoSuchBucket", "InvalidAccessKeyId", "SignatureDoesNotMatch"})
+# Files read (outside the warehouse's writer slot) before they are written in one transaction:
+# few enough to hold in memory, many enough that the warehouse is opened once per run as a rule.
+FILES_PER_TRANSACTION = 200
 
 
 class TimesheetFilesConfig(dg.Config):
@@ -82,27 +87,35 @@ def entries(
         f.key for f in timesheets_bucket.list_files() if done.get(f.key) != f.etag
     ]
     outcomes: list[FileOutcome] = []
-    skipped, gone, failed = [], [], []
-    for key in keys:
-        try:
-            file = _read(timesheets_bucket, key)
-            if file is None:
-                gone.append(key)
-                continue
-            if done.get(key) == file.etag:
-                skipped.append(key)  # a rerun or a request sent again: already handled
-                continue
-            outcome = load_file(warehouse, file, context.run.run_id)
-        except (dg.Failure, WarehouseLockTimeout):
-            raise  # the same for every file: the run fails (a lock timeout: retried) at once
-        except Exception as exc:  # maybe transient: keep going, fail the step at the end
-            context.log.error(f"{key}: {type(exc).__name__}: {' '.join(str(exc).split())}")
-            failed.append(exc)
-            continue
-        done[key] = outcome.etag
-        outcomes.append(outcome)
-        log = context.log.info if outcome.outcome == "loaded" else context.log.warning
-        log(f"{key}: {outcome.outcome} ({outcome.reason or f'{outcome.lines_loaded} lines'})")
+    skipped: list[str] = []
+    gone: list[str] = []
+    failed: list[Exception] = []
+    for first in range(0, len(keys), FILES_PER_TRANSACTION):
+        parsed: list[ParsedFile] = []
+        for key in keys[first : first + FILES_PER_TRANSACTION]:
+            try:
+                file = _read(timesheets_bucket, key)
+                if file is None:
+                    gone.append(key)
+                elif done.get(key) == file.etag:
+                    skipped.append(key)  # a rerun or a request sent again: already handled
+                else:
+                    parsed.append(parse_file(file))
+            except dg.Failure:
+                raise  # the same for every file: the run fails at once
+            except Exception as exc:  # maybe transient: keep going, fail the step at the end
+                context.log.error(f"{key}: {type(exc).__name__}: {' '.join(str(exc).split())}")
+                failed.append(exc)
+        # WarehouseLockTimeout and database errors are the same for every file: the step fails
+        # (and is retried) with nothing of this transaction written
+        for outcome in write_files(warehouse, parsed, context.run.run_id):
+            done[outcome.source_file] = outcome.etag
+            outcomes.append(outcome)
+            log = context.log.info if outcome.outcome == "loaded" else context.log.warning
+            log(
+                f"{outcome.source_file}: {outcome.outcome} "
+                f"({outcome.reason or f'{outcome.lines_loaded} lines'})"
+            )
     if failed:
         raise TimesheetFilesFailed(
             f"{len(failed)} timesheet file(s) failed to load (see the errors above); "

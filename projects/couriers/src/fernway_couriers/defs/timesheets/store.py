@@ -1,5 +1,6 @@
-"""Write one timesheet file to the warehouse: its lines, its rejects and its ledger row, in ONE
-transaction, so a killed run leaves a file wholly loaded or not at all.
+"""Write timesheet files to the warehouse: each file's lines, rejects and ledger row, and a run's
+files in ONE transaction (`write_files`), so a killed run leaves every file of it wholly loaded
+or not at all, and the run opens the warehouse once, not once per file.
 
 Decisions, pinned by tests:
 - A line is identified by `timesheet_id` and belongs to the newest file holding it (by S3
@@ -18,8 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -57,6 +59,37 @@ LEDGER_SCHEMA = pa.schema(
     ]
 )
 _NEWER = "(sent_at > ? or (sent_at = ? and source_file > ?))"
+
+
+class Writes(Protocol):
+    """What loading a file needs of the warehouse: a `Warehouse` or one of its transactions."""
+
+    def query_arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table: ...
+
+    def replace_many(self, replacements: Sequence[Replacement]) -> int: ...
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """One file version read and split (no warehouse needed): its valid lines and rejects, or
+    why the whole file cannot be loaded."""
+
+    file: TimesheetBody
+    lines_read: int
+    valid: pa.Table
+    rejects: pa.Table
+    unloadable: UnloadableFile | None = None
+
+
+def parse_file(file: TimesheetBody) -> ParsedFile:
+    """Parse and check one file version; an unreadable one is marked, not raised."""
+    try:
+        parsed = parse_timesheet(file.body, file.key)
+        valid, rejects = split_timesheet(parsed, file.key, file.last_modified)
+    except UnloadableFile as bad:
+        nothing = ENTRIES_SCHEMA.empty_table(), REJECTS_SCHEMA.empty_table()
+        return ParsedFile(file, 0, *nothing, unloadable=bad)
+    return ParsedFile(file, parsed.num_rows, valid, rejects)
 
 
 @dataclass(frozen=True)
@@ -103,12 +136,22 @@ def handled_versions(warehouse: Warehouse) -> dict[str, str]:
     return {r["source_file"]: r["etag"] for r in rows}
 
 
+def write_files(
+    warehouse: Warehouse, parsed: Sequence[ParsedFile], run_id: str
+) -> list[FileOutcome]:
+    """Write parsed files in order, in ONE transaction (each sees the lines of the ones before)."""
+    if not parsed:
+        return []
+    with warehouse.transaction() as tx:
+        return [write_file(tx, p, run_id) for p in parsed]
+
+
 def _ledger(outcome: FileOutcome) -> Replacement:
     row = pa.Table.from_pylist([asdict(outcome)], schema=LEDGER_SCHEMA)
     return Replacement(LEDGER_TABLE, stamp(row, _now()), "source_file = ?", [outcome.source_file])
 
 
-def _holders(warehouse: Warehouse, file: TimesheetBody, ids: list[str]) -> dict[str, bool]:
+def _holders(warehouse: Writes, file: TimesheetBody, ids: list[str]) -> dict[str, bool]:
     """Each id of `ids` other files hold, and whether the file holding it is newer."""
     if not ids:
         return {}
@@ -121,13 +164,12 @@ def _holders(warehouse: Warehouse, file: TimesheetBody, ids: list[str]) -> dict[
     return {r["timesheet_id"]: bool(r["newer"]) for r in rows}
 
 
-def load_file(warehouse: Warehouse, file: TimesheetBody, run_id: str) -> FileOutcome:
-    """Load one file version; an unreadable one is rejected (see the module's decisions)."""
-    try:
-        parsed = parse_timesheet(file.body, file.key)
-        valid, rejects = split_timesheet(parsed, file.key, file.last_modified)
-    except UnloadableFile as bad:
-        return reject_file(warehouse, file, bad, run_id)
+def write_file(warehouse: Writes, parsed_file: ParsedFile, run_id: str) -> FileOutcome:
+    """Write one parsed file version; an unreadable one is rejected (the module's decisions)."""
+    file = parsed_file.file
+    if parsed_file.unloadable is not None:
+        return reject_file(warehouse, file, parsed_file.unloadable, run_id)
+    valid, rejects = parsed_file.valid, parsed_file.rejects
     holders = _holders(warehouse, file, valid["timesheet_id"].to_pylist())
     newer = [i for i, is_newer in holders.items() if is_newer]
     older = [i for i, is_newer in holders.items() if not is_newer]
@@ -145,7 +187,7 @@ def load_file(warehouse: Warehouse, file: TimesheetBody, run_id: str) -> FileOut
         "loaded",
         None,
         None,
-        parsed.num_rows,
+        parsed_file.lines_read,
         valid.num_rows,
         rejects.num_rows,
         len(newer),
@@ -169,7 +211,7 @@ def load_file(warehouse: Warehouse, file: TimesheetBody, run_id: str) -> FileOut
 
 
 def reject_file(
-    warehouse: Warehouse, file: TimesheetBody, bad: UnloadableFile, run_id: str
+    warehouse: Writes, file: TimesheetBody, bad: UnloadableFile, run_id: str
 ) -> FileOutcome:
     """One reject naming the file and the reason; the key's loaded lines, if any, stay."""
     reject = {
