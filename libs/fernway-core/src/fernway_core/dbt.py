@@ -185,22 +185,38 @@ def dbt_environment(warehouse: Warehouse) -> Iterator[None]:
                     os.environ[key] = old
 
 
-def build_with_table_metadata(
-    context: dg.AssetExecutionContext, events: Iterator[Any], warehouse: Warehouse
+def dbt_build(
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: Warehouse,
+    args: Sequence[str],
 ) -> Iterator[Any]:
-    """Yield dbt events once the run ended, adding row count, schema and table name per model.
+    """Run `dbt <args>` for the selected models in the warehouse's writer slot; yield its events,
+    each model's with its row count, schema and table name, once the slot is free again.
 
-    Metadata is read after dbt exits because DuckDB lets only one process hold the file.
+    Only dbt and the metadata reads (one connection, after dbt exited: DuckDB lets one process
+    hold the file) are in the slot; recording the events in Dagster, which takes longer than
+    many a dbt run, no longer keeps other writers waiting.
     """
-    buffered = list(events)
-    for event in buffered:
-        if isinstance(event, dg.Output | dg.AssetMaterialization):
-            key = (
-                context.asset_key_for_output(event.output_name)
-                if isinstance(event, dg.Output)
-                else event.asset_key
-            )
-            table = ".".join(key.path[-2:])
-            yield event.with_metadata({**event.metadata, **warehouse.table_metadata(table)})
+    with dbt_environment(warehouse):
+        events = list(dbt.cli(list(args), context=context).stream())
+        tables = {
+            index: ".".join(key.path[-2:])
+            for index, event in enumerate(events)
+            if (key := _materialized_key(context, event)) is not None
+        }
+        with warehouse.transaction() as tx:
+            metadata = {index: tx.table_metadata(table) for index, table in tables.items()}
+    for index, event in enumerate(events):
+        if index in metadata:
+            yield event.with_metadata({**event.metadata, **metadata[index]})
         else:
             yield event
+
+
+def _materialized_key(context: dg.AssetExecutionContext, event: Any) -> dg.AssetKey | None:
+    if isinstance(event, dg.Output):
+        return context.asset_key_for_output(event.output_name)
+    if isinstance(event, dg.AssetMaterialization):
+        return event.asset_key
+    return None

@@ -7,12 +7,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from fernway_core.dbt import (
-    SchemaTableTranslator,
-    build_with_table_metadata,
-    dbt_environment,
-    fernway_dbt_project,
-)
+from fernway_core.dbt import SchemaTableTranslator, dbt_build, fernway_dbt_project
 from fernway_core.warehouse import Warehouse
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[4] / "dbt" / "analytics"
@@ -34,6 +29,4 @@ def analytics_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
 ) -> Iterator[Any]:
     """Build the selected dbt models and run their tests (reported as asset checks)."""
-    with dbt_environment(warehouse):
-        invocation = dbt.cli(["build"], context=context)
-        yield from build_with_table_metadata(context, invocation.stream(), warehouse)
+    yield from dbt_build(context, dbt, warehouse, ["build"])

@@ -28,7 +28,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from fernway_core import marts
-from fernway_core.dbt import build_with_table_metadata, dbt_environment, fernway_dbt_project
+from fernway_core.dbt import dbt_build, fernway_dbt_project
 from fernway_core.warehouse import Warehouse
 from fernway_couriers.defs.transform.translator import CouriersDbtTranslator
 
@@ -54,9 +54,8 @@ def couriers_dbt_models(
     context: dg.AssetExecutionContext, dbt_couriers: DbtCliResource, warehouse: Warehouse
 ) -> Iterator[Any]:
     """Build the couriers staging views and marts (each after its unit tests), no data tests."""
-    with dbt_environment(warehouse):
-        # dagster-dbt's selection of a subset replaces the decorator's --exclude, and dbt's eager
-        # indirect selection would then add the data tests of the selected models (even one on
-        # an unselected mart): excluding the resource type holds whatever the selection.
-        invocation = dbt_couriers.cli(["build", "--exclude-resource-type", "test"], context=context)
-        yield from build_with_table_metadata(context, invocation.stream(), warehouse)
+    # dagster-dbt's selection of a subset replaces the decorator's --exclude, and dbt's eager
+    # indirect selection would then add the data tests of the selected models (even one on an
+    # unselected mart): excluding the resource type holds whatever the selection.
+    args = ["build", "--exclude-resource-type", "test"]
+    yield from dbt_build(context, dbt_couriers, warehouse, args)

@@ -84,27 +84,28 @@ def couriers_dbt_tests(
     """Run `dbt test` for the selected checks; one result per dbt data test."""
     selected = set(context.selected_asset_check_keys)
     seen: set[dg.AssetCheckKey] = set()
-    with dbt_environment(warehouse):
+    with dbt_environment(warehouse):  # the writer slot for dbt only, not while Dagster records
         invocation = dbt_couriers.cli(
             dbt_test_args(selected),
             manifest=MANIFEST,
             dagster_dbt_translator=TRANSLATOR,
             raise_on_error=False,
         )
-        for event in invocation.stream():
-            if not isinstance(event, dg.AssetCheckEvaluation):
-                continue
-            key = dg.AssetCheckKey(event.asset_key, event.check_name)
-            if key not in selected:
-                continue
-            seen.add(key)
-            yield dg.AssetCheckResult(
-                asset_key=event.asset_key,
-                check_name=event.check_name,
-                passed=event.passed,
-                severity=event.severity,
-                metadata=event.metadata,
-            )
+        events = list(invocation.stream())
+    for event in events:
+        if not isinstance(event, dg.AssetCheckEvaluation):
+            continue
+        key = dg.AssetCheckKey(event.asset_key, event.check_name)
+        if key not in selected:
+            continue
+        seen.add(key)
+        yield dg.AssetCheckResult(
+            asset_key=event.asset_key,
+            check_name=event.check_name,
+            passed=event.passed,
+            severity=event.severity,
+            metadata=event.metadata,
+        )
     missing = selected - seen
     if missing:
         names = ", ".join(sorted(k.to_user_string() for k in missing))

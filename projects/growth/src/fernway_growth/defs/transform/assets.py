@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from fernway_core.dbt import build_with_table_metadata, dbt_environment, fernway_dbt_project
+from fernway_core.dbt import dbt_build, fernway_dbt_project
 from fernway_core.warehouse import Warehouse
 from fernway_growth.defs.transform.translator import GrowthDbtTranslator
 
@@ -21,9 +21,7 @@ growth_marts_project = fernway_dbt_project(DBT_DIR / "growth_marts")
 def _build(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
 ) -> Iterator[Any]:
-    with dbt_environment(warehouse):
-        invocation = dbt.cli(["build", "--indirect-selection", "buildable"], context=context)
-        yield from build_with_table_metadata(context, invocation.stream(), warehouse)
+    yield from dbt_build(context, dbt, warehouse, ["build", "--indirect-selection", "buildable"])
 
 
 @dbt_assets(

@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from fernway_core.dbt import build_with_table_metadata, dbt_environment, fernway_dbt_project
+from fernway_core.dbt import dbt_build, fernway_dbt_project
 from fernway_core.warehouse import Warehouse
 from fernway_weather.defs.transform.translator import WeatherDbtTranslator
 
@@ -26,6 +26,4 @@ def weather_dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse
 ) -> Iterator[Any]:
     """Build the selected dbt models and seeds and run their tests (reported as asset checks)."""
-    with dbt_environment(warehouse):
-        invocation = dbt.cli(["build", "--indirect-selection", "buildable"], context=context)
-        yield from build_with_table_metadata(context, invocation.stream(), warehouse)
+    yield from dbt_build(context, dbt, warehouse, ["build", "--indirect-selection", "buildable"])
