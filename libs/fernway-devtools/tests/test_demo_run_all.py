@@ -40,25 +40,41 @@ def test_a_failed_leaf_stops_nothing(tmp_path: Path) -> None:
     assert codes == {"leaf": 2, "base": 0}
 
 
-def test_the_last_task_starts_alone_and_what_nothing_reads_is_niced_meanwhile(
-    tmp_path: Path,
-) -> None:
+NICE = "import os, time; time.sleep(2); print('nice', os.nice(0), flush=True)"
+
+
+def test_what_nothing_reads_is_niced_while_what_others_read_goes_first(tmp_path: Path) -> None:
+    for name in ("base", "reader", "leaf"):
+        (tmp_path / "projects" / name).mkdir(parents=True)
+    tasks = [  # each process records its own nice value
+        script_task(tmp_path, "base", "nothing", NICE),
+        script_task(tmp_path, "reader", "base", NICE),
+        script_task(tmp_path, "leaf", "nothing", NICE),
+    ]
+    assert run_all(tasks, tmp_path, {}) == {"base": 0, "reader": 0, "leaf": 0}
+    logs = {t.name: t.log.read_text() for t in tasks}
+    assert "nice 0" in logs["base"]  # another task reads it
+    assert "nice 19" in logs["reader"]  # nothing reads it
+    assert "nice 19" in logs["leaf"]  # nothing reads it
+
+
+def test_the_last_task_starts_alone_and_no_task_it_waits_for_is_niced(tmp_path: Path) -> None:
     for name in ("base", "leaf", "catalog"):
         (tmp_path / "projects" / name).mkdir(parents=True)
-    # each process records its own nice value and, for the last, whether the others had ended
-    nice = "import os, time; time.sleep(2); print('nice', os.nice(0), flush=True)"
     tasks = [
-        script_task(tmp_path, "base", "nothing", nice),
-        script_task(tmp_path, "leaf", "nothing", nice),
+        script_task(tmp_path, "base", "nothing", NICE),
+        script_task(tmp_path, "leaf", "nothing", NICE),
         script_task(tmp_path, "catalog", "base", "print('nice', __import__('os').nice(0))"),
     ]
     tasks[2].last = True
     codes = run_all(tasks, tmp_path, {})
     assert codes == {"base": 0, "leaf": 0, "catalog": 0}
     logs = {t.name: t.log.read_text() for t in tasks}
-    assert "nice 19" in logs["base"]  # only the last task reads it
-    assert "nice 19" in logs["leaf"]  # nothing reads it
+    # the last task reads what every other built: all of them are on the path to the end
+    assert "nice 0" in logs["base"]
+    assert "nice 0" in logs["leaf"]
     assert "nice 0" in logs["catalog"]
+    # and it started once the others had ended
     assert tasks[2].log.stat().st_mtime >= max(t.log.stat().st_mtime for t in tasks[:2])
 
 
