@@ -58,15 +58,24 @@ def test_what_nothing_reads_is_niced_while_what_others_read_goes_first(tmp_path:
     assert "nice 19" in logs["leaf"]  # nothing reads it
 
 
-def test_the_last_task_starts_alone_and_no_task_it_waits_for_is_niced(tmp_path: Path) -> None:
+def test_the_last_task_loads_meanwhile_goes_on_alone_and_none_it_waits_for_is_niced(
+    tmp_path: Path,
+) -> None:
     for name in ("base", "leaf", "catalog"):
         (tmp_path / "projects" / name).mkdir(parents=True)
+    go = tmp_path / "catalog.go"
+    ended = "import time; print('ended', time.time(), flush=True)"
+    last = (  # the catalog: starts, waits for its go file, then works
+        f"import os, pathlib, time\nprint('started', time.time(), flush=True)\n"
+        f"while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.05)\n"
+        "print('went on', time.time(), 'nice', os.nice(0), flush=True)"
+    )
     tasks = [
-        script_task(tmp_path, "base", "nothing", NICE),
-        script_task(tmp_path, "leaf", "nothing", NICE),
-        script_task(tmp_path, "catalog", "base", "print('nice', __import__('os').nice(0))"),
+        script_task(tmp_path, "base", "nothing", f"{NICE}\n{ended}"),
+        script_task(tmp_path, "leaf", "nothing", f"{NICE}\n{ended}"),
+        script_task(tmp_path, "catalog", "base", last),
     ]
-    tasks[2].last = True
+    tasks[2].last, tasks[2].go_file = True, go
     codes = run_all(tasks, tmp_path, {})
     assert codes == {"base": 0, "leaf": 0, "catalog": 0}
     logs = {t.name: t.log.read_text() for t in tasks}
@@ -74,8 +83,16 @@ def test_the_last_task_starts_alone_and_no_task_it_waits_for_is_niced(tmp_path: 
     assert "nice 0" in logs["base"]
     assert "nice 0" in logs["leaf"]
     assert "nice 0" in logs["catalog"]
-    # and it started once the others had ended
-    assert tasks[2].log.stat().st_mtime >= max(t.log.stat().st_mtime for t in tasks[:2])
+    # it started while the others ran and went on only once both had ended
+    times = {
+        name: float(log.split("ended ")[1].split()[0])
+        for name, log in logs.items()
+        if name != "catalog"
+    }
+    started = float(logs["catalog"].split("started ")[1].split()[0])
+    went_on = float(logs["catalog"].split("went on ")[1].split()[0])
+    assert started < min(times.values())
+    assert went_on >= max(times.values())
 
 
 def test_a_last_task_waiting_for_what_finished_well_is_not_stopped(tmp_path: Path) -> None:

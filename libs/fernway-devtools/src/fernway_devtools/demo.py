@@ -45,7 +45,8 @@ DEMO_WEATHER_PLAN = ("Developer", 3000)
 # of one per partition (Dagster's own switch; 2,208 SQLite writes fewer for the hourly weather
 # history). Its cost: a failed run does not mark each partition of its window as failed.
 DAGSTER_ENV = {"DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS": "1"}
-# The catalog (DataHub) reads every location's assets and runs: it goes last, on its own.
+# The catalog (DataHub) reads every location's assets and runs: it starts with the others (its
+# definitions load meanwhile) and goes on once every other task has ended.
 CATALOG = {"location": "couriers", "group": "catalog", "summary_hook": "catalog_summary"}
 # Log lines of a location worth showing live: the materializer's and the assets' own progress.
 LIVE_MARKERS = (PROGRESS, "progress: ")
@@ -112,7 +113,8 @@ class Task:
     waiting: bool = False  # its last progress line says it waits for another location
     needs: list[str] | None = None  # the teams it reads from, once it said so
     background: bool = False  # nothing ever waits for it: low CPU priority from the start
-    last: bool = False  # starts once every other task has ended (it reads what they all built)
+    last: bool = False  # goes on once every other task has ended (it reads what they all built)
+    go_file: Path | None = None  # a last task's signal to go on, written once the others ended
     started: float = field(default_factory=time.monotonic)  # the demo's start, for elapsed times
     _reader: threading.Thread | None = field(default=None, repr=False)
 
@@ -200,6 +202,9 @@ def catalog_task(location_task: Task, root: Path, knobs: Knobs, report: Path, af
         "--only-group", CATALOG["group"], "--summary-hook", CATALOG["summary_hook"],
     )  # fmt: skip
     task.name, task.last = "catalog", True
+    task.go_file = report.with_suffix(".go")
+    task.go_file.unlink(missing_ok=True)
+    task.command += ["--start-file", str(task.go_file)]
     return task
 
 
@@ -279,7 +284,10 @@ def run_all(tasks: list[Task], root: Path, env: dict) -> dict[str, int]:
         others_done = (
             not any(t is not pending[0] and not t.ended() for t in tasks) if pending else False
         )
-        ready = not pending[0].last or others_done if pending else False
+        # a last task with a go file loads meanwhile and goes on once the file is written
+        ready = bool(pending) and (
+            not pending[0].last or pending[0].go_file is not None or others_done
+        )
         if ready and (not running or running[-1].needs is not None or running[-1].ended()):
             task = pending.pop(0)
             task.start(root, env, screen)
@@ -304,6 +312,10 @@ def run_all(tasks: list[Task], root: Path, env: dict) -> dict[str, int]:
                 if task.name not in needed:
                     task.yield_cpu()
             prioritized = True
+        if all(t.ended() for t in tasks if not t.last):
+            for task in running:
+                if task.go_file is not None and not task.go_file.exists():
+                    task.go_file.touch()  # every task it reads from has ended: go on
         for task in [t for t in running if t.ended()]:
             running.remove(task)
             codes[task.name] = task.wait()
