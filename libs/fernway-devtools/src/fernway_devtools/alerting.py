@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     defs = load_location(args.module)
     with dg.DagsterInstance.get() as instance:
-        if not wait_if_asked(args, defs, instance):
+        if wait_if_asked(args, defs, instance) is None:  # upstream never came
             return 1
         job = defs.resolve_job_def(args.job)
         result = job.execute_in_process(
