@@ -1,8 +1,10 @@
-"""Shared fixtures: an isolated repo for settings, and warehouses on DuckDB and real Postgres."""
+"""Shared fixtures: an isolated repo for settings, warehouses on DuckDB and real Postgres, and a
+one-model dbt project on the shared profile."""
 
 from __future__ import annotations
 
 import os
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -12,6 +14,19 @@ import pytest
 
 from fernway_core.settings import reset_settings
 from fernway_core.warehouse import Warehouse, quote_ident
+
+SHARED_PROFILES = Path(__file__).resolve().parents[2] / "dbt-shared"
+DBT = Path(sys.executable).with_name("dbt")
+
+
+def probe_dbt_project(root: Path, model: str = "probe_one", sql: str = "select 1 as id\n") -> Path:
+    """A dbt project at `root` with one model, using the shared `fernway` profile."""
+    (root / "models").mkdir(parents=True)
+    (root / "dbt_project.yml").write_text(
+        "name: probe\nversion: '1.0'\nprofile: fernway\nconfig-version: 2\n"
+    )
+    (root / "models" / f"{model}.sql").write_text(sql)
+    return root
 
 
 @pytest.fixture

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from conftest import DBT, SHARED_PROFILES, probe_dbt_project
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from fernway_core.dbt import dbt_build, dbt_env
 from fernway_core.warehouse import Warehouse
 
-SHARED_PROFILES = Path(__file__).resolve().parents[2] / "dbt-shared"
-DBT = Path(sys.executable).with_name("dbt")
 TAKE_LOCK_AT_ONCE = (
     "import sys\nfrom fernway_core.duckdb_lock import writer_lock\n"
     "with writer_lock(sys.argv[1], 0):\n    pass\n"
@@ -28,12 +27,8 @@ def free_for_another_process(warehouse: Warehouse) -> bool:
 
 @pytest.mark.skipif(not DBT.exists(), reason="dbt is not installed in this environment")
 def test_events_carry_table_metadata_and_are_recorded_with_the_slot_free(tmp_path: Path) -> None:
-    project_dir = tmp_path / "probe"
-    (project_dir / "models").mkdir(parents=True)
-    (project_dir / "dbt_project.yml").write_text(
-        "name: probe\nversion: '1.0'\nprofile: fernway\nconfig-version: 2\n"
-    )
-    (project_dir / "models" / "probe_two.sql").write_text("select 1 as id union all select 2\n")
+    two_rows = "select 1 as id union all select 2\n"
+    project_dir = probe_dbt_project(tmp_path / "probe", "probe_two", two_rows)
     warehouse = Warehouse(url=f"duckdb://{tmp_path / 'w.duckdb'}", lock_timeout_s=60)
     env = {**os.environ, **dbt_env(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     parse = [str(DBT), "parse", "--project-dir", str(project_dir)]

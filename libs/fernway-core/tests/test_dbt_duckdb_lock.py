@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import DBT, SHARED_PROFILES, probe_dbt_project
 
 from fernway_core.dbt import WaitingDbtCliResource, dbt_environment
 from fernway_core.duckdb_lock import LOCK_MESSAGE, WarehouseLockTimeout
 from fernway_core.warehouse import Warehouse
 from fernway_devtools.pytest_plugin import DuckDBShells
 
-SHARED_PROFILES = Path(__file__).resolve().parents[2] / "dbt-shared"
-DBT = Path(sys.executable).with_name("dbt")
 HOLD_S = 3.0
 pytestmark = pytest.mark.skipif(not DBT.exists(), reason="dbt is not installed here")
 
@@ -25,12 +23,7 @@ pytestmark = pytest.mark.skipif(not DBT.exists(), reason="dbt is not installed h
 @pytest.fixture
 def dbt(tmp_path: Path) -> WaitingDbtCliResource:
     """The platform's dbt resource over a one-model project using the shared profile."""
-    root = tmp_path / "probe"
-    (root / "models").mkdir(parents=True)
-    (root / "dbt_project.yml").write_text(
-        "name: probe\nversion: '1.0'\nprofile: fernway\nconfig-version: 2\n"
-    )
-    (root / "models" / "probe_one.sql").write_text("select 1 as id\n")
+    root = probe_dbt_project(tmp_path / "probe")
     return WaitingDbtCliResource(
         project_dir=str(root), profiles_dir=str(SHARED_PROFILES), dbt_executable=str(DBT)
     )

@@ -11,12 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import DBT, SHARED_PROFILES, probe_dbt_project
 
 from fernway_core.dbt import dbt_env, dbt_environment
 from fernway_core.warehouse import Warehouse
 
-SHARED_PROFILES = Path(__file__).resolve().parents[2] / "dbt-shared"
-DBT = Path(sys.executable).with_name("dbt")
 # Another writer: a Python step holding a connection (writer slot + DuckDB's file lock).
 HOLD_CONNECTION = textwrap.dedent(
     """
@@ -43,13 +42,7 @@ def dbt_run(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A one-model dbt project using the shared `fernway` profile."""
-    root = tmp_path / "probe"
-    (root / "models").mkdir(parents=True)
-    (root / "dbt_project.yml").write_text(
-        "name: probe\nversion: '1.0'\nprofile: fernway\nconfig-version: 2\n"
-    )
-    (root / "models" / "probe_one.sql").write_text("select 1 as id\n")
-    return root
+    return probe_dbt_project(tmp_path / "probe")
 
 
 def hold_connection(url: str, seconds: float) -> subprocess.Popen:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fernway_core.settings import FernwaySettings
-from fernway_core.warehouse import Warehouse, quote_ident
+from fernway_core.warehouse import Warehouse
 
 NEXT_STEPS = """
 Next:
@@ -36,10 +36,7 @@ def table_counts(warehouse: Warehouse) -> list[tuple[str, int]]:
             .column("name")
             .to_pylist()
         )
-        return [
-            (n, tx.query_arrow(f"select count(*) as n from {quote_ident(n)}")["n"][0].as_py())
-            for n in names
-        ]
+        return [(n, tx.table_metadata(n)["dagster/row_count"]) for n in names]
 
 
 def print_alerts(alerts: list[dict]) -> None:

@@ -21,13 +21,13 @@ import datetime as dt
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Protocol
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from fernway_core.rejects import REJECTS_SCHEMA, REJECTS_TABLE, stamp
-from fernway_core.warehouse import Replacement, Warehouse
+from fernway_core.warehouse import Replacement, Transaction, Warehouse
 from fernway_couriers.defs.timesheets.loading import (
     ENTRIES_SCHEMA,
     FILE_ENTITY,
@@ -59,14 +59,6 @@ LEDGER_SCHEMA = pa.schema(
     ]
 )
 _NEWER = "(sent_at > ? or (sent_at = ? and source_file > ?))"
-
-
-class Writes(Protocol):
-    """What loading a file needs of the warehouse: a `Warehouse` or one of its transactions."""
-
-    def query_arrow(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table: ...
-
-    def replace_many(self, replacements: Sequence[Replacement]) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -151,12 +143,12 @@ def _ledger(outcome: FileOutcome) -> Replacement:
     return Replacement(LEDGER_TABLE, stamp(row, _now()), "source_file = ?", [outcome.source_file])
 
 
-def _holders(warehouse: Writes, file: TimesheetBody, ids: list[str]) -> dict[str, bool]:
+def _holders(tx: Transaction, file: TimesheetBody, ids: list[str]) -> dict[str, bool]:
     """Each id of `ids` other files hold, and whether the file holding it is newer."""
     if not ids:
         return {}
     sent, key = file.last_modified, file.key
-    rows = warehouse.query_arrow(
+    rows = tx.query_arrow(
         f"select timesheet_id, bool_or{_NEWER} as newer from {ENTRIES_TABLE} "
         "where source_file <> ? and timesheet_id = any(?) group by timesheet_id",
         [sent, sent, key, key, ids],
@@ -164,13 +156,13 @@ def _holders(warehouse: Writes, file: TimesheetBody, ids: list[str]) -> dict[str
     return {r["timesheet_id"]: bool(r["newer"]) for r in rows}
 
 
-def write_file(warehouse: Writes, parsed_file: ParsedFile, run_id: str) -> FileOutcome:
+def write_file(tx: Transaction, parsed_file: ParsedFile, run_id: str) -> FileOutcome:
     """Write one parsed file version; an unreadable one is rejected (the module's decisions)."""
     file = parsed_file.file
     if parsed_file.unloadable is not None:
-        return reject_file(warehouse, file, parsed_file.unloadable, run_id)
+        return reject_file(tx, file, parsed_file.unloadable, run_id)
     valid, rejects = parsed_file.valid, parsed_file.rejects
-    holders = _holders(warehouse, file, valid["timesheet_id"].to_pylist())
+    holders = _holders(tx, file, valid["timesheet_id"].to_pylist())
     newer = [i for i, is_newer in holders.items() if is_newer]
     older = [i for i, is_newer in holders.items() if not is_newer]
     if newer:
@@ -195,7 +187,7 @@ def write_file(warehouse: Writes, parsed_file: ParsedFile, run_id: str) -> FileO
         run_id,
     )
     now = _now()
-    warehouse.replace_many(
+    tx.replace_many(
         [
             Replacement(ENTRIES_TABLE, stamp(valid, now), where, params),
             Replacement(
@@ -211,7 +203,7 @@ def write_file(warehouse: Writes, parsed_file: ParsedFile, run_id: str) -> FileO
 
 
 def reject_file(
-    warehouse: Writes, file: TimesheetBody, bad: UnloadableFile, run_id: str
+    tx: Transaction, file: TimesheetBody, bad: UnloadableFile, run_id: str
 ) -> FileOutcome:
     """One reject naming the file and the reason; the key's loaded lines, if any, stay."""
     reject = {
@@ -224,7 +216,7 @@ def reject_file(
         "payload": json.dumps({"file": file.key, "etag": file.etag, "error": bad.detail}),
         "partition_key": file.key,
     }
-    (kept,) = warehouse.query_arrow(
+    (kept,) = tx.query_arrow(
         f"select count(*) as n from {ENTRIES_TABLE} where source_file = ?", [file.key]
     )["n"].to_pylist()
     outcome = FileOutcome(
@@ -244,7 +236,7 @@ def reject_file(
     )
     rejects = pa.Table.from_pylist([reject], schema=REJECTS_SCHEMA)
     where = "source = ? and partition_key = ? and entity = ?"
-    warehouse.replace_many(
+    tx.replace_many(
         [
             Replacement(
                 REJECTS_TABLE, stamp(rejects, _now()), where, [SOURCE, file.key, FILE_ENTITY]
